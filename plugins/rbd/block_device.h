@@ -1,0 +1,27 @@
+// Filesystem steps on a mapped block device: probe, mkfs, mount, unmount, grow.
+//
+// Contract: ProbeFilesystem() never writes; MakeFilesystem() is only called by the driver after a
+// probe found nothing (a volume is never reformatted). Unmount syncs first and is idempotent (a
+// path that is not mounted is success); a busy filesystem is an error naming the path.
+#pragma once
+
+#include <string>
+
+namespace bulkhead::rbd {
+
+// The filesystem type on `device` ("ext4", "xfs", ...), or "" when it holds none.
+std::string ProbeFilesystem(const std::string& device);
+void MakeFilesystem(const std::string& device, const std::string& fstype,
+                    const std::string& mkfs_options);
+// Checks and repairs what is safe to repair before mounting (e2fsck -p); throws on real damage.
+void CheckFilesystem(const std::string& device, const std::string& fstype);
+void MountFilesystem(const std::string& device, const std::string& target,
+                     const std::string& fstype, const std::string& mount_options, bool read_only);
+void UnmountFilesystem(const std::string& target);
+// Grows the mounted filesystem at `target` on `device` to the device's size.
+void GrowFilesystem(const std::string& device, const std::string& target,
+                    const std::string& fstype);
+// The device mounted at `target`, from /proc/self/mountinfo; "" when nothing is.
+std::string MountedDevice(const std::string& target);
+
+}  // namespace bulkhead::rbd
