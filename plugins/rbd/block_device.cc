@@ -92,13 +92,16 @@ void UnmountFilesystem(const std::string& target) {
   }
 }
 
+bool GrowsUnmounted(const std::string& fstype) { return fstype != "xfs"; }
+
 void GrowFilesystem(const std::string& device, const std::string& target,
                     const std::string& fstype) {
-  if (fstype == "xfs") {
+  if (!GrowsUnmounted(fstype)) {
     RunChecked({"xfs_growfs", target}, 600);
-  } else {
-    RunChecked({"resize2fs", device}, 600);
+    return;
   }
+  RunChecked({"e2fsck", "-f", "-p", device}, 600);  // resize2fs insists on a fresh check
+  RunChecked({"resize2fs", device}, 600);
 }
 
 std::string MountedDevice(const std::string& target) {

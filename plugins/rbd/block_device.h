@@ -18,7 +18,10 @@ void CheckFilesystem(const std::string& device, const std::string& fstype);
 void MountFilesystem(const std::string& device, const std::string& target,
                      const std::string& fstype, const std::string& mount_options, bool read_only);
 void UnmountFilesystem(const std::string& target);
-// Grows the mounted filesystem at `target` on `device` to the device's size.
+// Whether `fstype` grows before mounting (ext4: fsck + resize2fs offline) or after (xfs_growfs).
+bool GrowsUnmounted(const std::string& fstype);
+// Grows the filesystem on `device` (unmounted, for ext4) or mounted at `target` (xfs) to the
+// device's size.
 void GrowFilesystem(const std::string& device, const std::string& target,
                     const std::string& fstype);
 // The device mounted at `target`, from /proc/self/mountinfo; "" when nothing is.

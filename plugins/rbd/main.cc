@@ -3,10 +3,8 @@
 //   bulkhead-rbd                 serve docker.volumedriver/1.0 on $BULKHEAD_SOCKET
 //   bulkhead-rbd resize NAME SIZE  grow a volume (its filesystem grows on the next mount)
 #include <spdlog/spdlog.h>
-#include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "common/ceph_cluster.h"
@@ -19,28 +17,6 @@
 namespace {
 
 using bulkhead::ConfigSection;
-
-// The arguments helper programs (rbd-fuse, rbd, rbd-nbd) need to reach the same cluster. Given
-// mon_host + key, a private ceph.conf and keyring are written to the state dir (mode 0600), so
-// the key never appears on a command line.
-bulkhead::rbd::CephToolArgs ToolArgs(const ConfigSection& ceph, const std::string& state_dir) {
-  bulkhead::rbd::CephToolArgs tools;
-  std::string conf = ceph.String("conf_file");
-  std::string keyring = ceph.String("keyring");
-  if (conf.empty()) {
-    conf = state_dir + "/ceph.conf";
-    if (keyring.empty() && !ceph.String("key").empty()) {
-      keyring = state_dir + "/ceph.keyring";
-      ::umask(077);
-      std::ofstream(keyring) << "[client." << ceph.String("user")
-                             << "]\n\tkey = " << ceph.String("key") << "\n";
-    }
-    std::ofstream(conf) << "[global]\n\tmon host = " << ceph.String("mon_host") << "\n";
-  }
-  tools.args = {"-c", conf, "--id", ceph.String("user")};
-  if (!keyring.empty()) tools.args.insert(tools.args.end(), {"--keyring", keyring});
-  return tools;
-}
 
 int Serve(bulkhead::rbd::RbdVolumeDriver& driver, const bulkhead::Environment& env) {
   auto socket = env.count("BULKHEAD_SOCKET") != 0 ? env.at("BULKHEAD_SOCKET")
@@ -64,7 +40,8 @@ int Run(int argc, char** argv) {
   std::filesystem::create_directories(settings.state_dir);
   std::filesystem::create_directories(settings.mount_root);
   auto cluster = bulkhead::CephCluster::Connect(ceph);
-  auto mapper = bulkhead::rbd::MakeMapper(settings.mapper, ToolArgs(ceph, settings.state_dir),
+  auto mapper = bulkhead::rbd::MakeMapper(settings.mapper,
+                                          bulkhead::rbd::CephToolArgsFor(ceph, settings.state_dir),
                                           settings.state_dir);
   spdlog::info("rbd plugin: host {}, pool {}, mapper {}, mounts under {}", settings.host_id,
                settings.pool, mapper->name(), settings.mount_root);

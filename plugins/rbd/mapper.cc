@@ -1,9 +1,31 @@
 #include "plugins/rbd/mapper.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 
 namespace bulkhead::rbd {
+
+CephToolArgs CephToolArgsFor(const ConfigSection& ceph, const std::string& state_dir) {
+  std::string conf = ceph.String("conf_file");
+  std::string keyring = ceph.String("keyring");
+  if (conf.empty()) {
+    conf = state_dir + "/ceph.conf";
+    const mode_t previous = ::umask(077);
+    if (keyring.empty() && !ceph.String("key").empty()) {
+      keyring = state_dir + "/ceph.keyring";
+      std::ofstream(keyring) << "[client." << ceph.String("user")
+                             << "]\n\tkey = " << ceph.String("key") << "\n";
+    }
+    std::ofstream(conf) << "[global]\n\tmon host = " << ceph.String("mon_host") << "\n";
+    ::umask(previous);
+  }
+  CephToolArgs tools{{"-c", conf, "--id", ceph.String("user")}};
+  if (!keyring.empty()) tools.args.insert(tools.args.end(), {"--keyring", keyring});
+  return tools;
+}
 
 std::unique_ptr<Mapper> MakeMapper(const std::string& kind, const CephToolArgs& ceph,
                                    const std::string& state_dir) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "common/config.h"
+
 namespace bulkhead::rbd {
 
 struct ImageRef {
@@ -28,6 +30,11 @@ struct ImageRef {
 struct CephToolArgs {
   std::vector<std::string> args;
 };
+
+// The arguments for helper programs to reach the cluster of the "ceph" settings. Given mon_host +
+// key, a private ceph.conf and keyring (mode 0600) are written to `state_dir`, so the key never
+// appears on a command line.
+CephToolArgs CephToolArgsFor(const ConfigSection& ceph, const std::string& state_dir);
 
 class Mapper {
  public:

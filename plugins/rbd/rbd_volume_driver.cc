@@ -246,6 +246,7 @@ std::unique_ptr<RbdVolumeDriver::ActiveMount> RbdVolumeDriver::Activate(const st
   Rollback unlock([&] { image.Unlock(lock_cookie_); });
   mount->device = mapper_->Map(mount->image, read_only);
   Rollback unmap([&] { mapper_->Unmap(mount->image, mount->device); });
+  const bool grow = !read_only && image.Metadata(kMetaGrowPending).has_value();
   if (ProbeFilesystem(mount->device).empty()) {
     if (read_only)
       throw std::runtime_error("volume " + name + " is read-only and has no filesystem yet");
@@ -254,14 +255,16 @@ std::unique_ptr<RbdVolumeDriver::ActiveMount> RbdVolumeDriver::Activate(const st
   } else if (!read_only) {
     CheckFilesystem(mount->device, mount->fstype);
   }
+  if (grow && GrowsUnmounted(mount->fstype))
+    GrowFilesystem(mount->device, mount->path, mount->fstype);
   MountFilesystem(mount->device, mount->path, mount->fstype,
                   image.Metadata(kMetaMountOptions).value_or(""), read_only);
   Rollback unmount([&] { UnmountFilesystem(mount->path); });
-  if (!read_only && image.Metadata(kMetaGrowPending)) {
+  if (grow && !GrowsUnmounted(mount->fstype))
     GrowFilesystem(mount->device, mount->path, mount->fstype);
+  if (grow)
     CheckCeph(rbd_metadata_remove(image.get(), kMetaGrowPending),
               image.label() + ": clearing grow flag");
-  }
   unmount.Dismiss();
   unmap.Dismiss();
   unlock.Dismiss();

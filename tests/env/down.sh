@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Undoes up.sh DIR: removes Bulkhead plugins and stops only the processes up.sh started.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+dir=${1:?usage: down.sh DIR}
+[[ -d $dir ]] || exit 0
+if [[ -f $dir/docker/env.sh ]]; then
+  . "$dir/docker/env.sh"
+  for container in $(docker ps -aq --filter label=bulkhead.test 2>/dev/null); do
+    docker rm -f "$container" >/dev/null 2>&1
+  done
+  for plugin in $(docker plugin ls --format '{{.Name}}' 2>/dev/null | grep '^bulkhead/'); do
+    docker plugin disable -f "$plugin" >/dev/null 2>&1
+    docker plugin rm -f "$plugin" >/dev/null 2>&1
+  done
+  stop_recorded "$dir/docker"
+fi
+[[ -d $dir/ceph ]] && "$here/ceph-down.sh" "$dir/ceph"
+rm -rf "$dir"

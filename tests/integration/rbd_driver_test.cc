@@ -1,0 +1,233 @@
+// RbdVolumeDriver against the real test Ceph cluster (tests/env/up.sh) and the real mapping path
+// of this host (rbd-fuse + loop here; krbd/nbd where the kernel has them). Runs as root.
+#include <gtest/gtest.h>
+#include <rbd/librbd.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "common/ceph_cluster.h"
+#include "common/process.h"
+#include "plugins/rbd/block_device.h"
+#include "plugins/rbd/rbd_image.h"
+#include "plugins/rbd/rbd_volume_driver.h"
+
+namespace bulkhead::rbd {
+namespace {
+
+std::string RandomSuffix() {
+  std::random_device random;
+  return std::to_string(random() % 1000000);
+}
+
+ConfigSection CephSettings() {
+  return LoadConfigSection(nlohmann::json::object(), "ceph", CephSettingsSchema(),
+                           ProcessEnvironment());
+}
+
+// One simulated host: its own driver, Ceph client, host id, mount root and state dir.
+struct TestHost {
+  TestHost(const std::string& host_id, bool takeover) {
+    root =
+        std::filesystem::temp_directory_path() / ("bulkhead-rbd-" + host_id + "-" + RandomSuffix());
+    settings.pool = "rbd";
+    settings.default_size = 64ULL << 20;
+    settings.default_fstype = "ext4";
+    settings.default_features = "layering";
+    settings.mapper = "auto";
+    settings.mount_root = (root / "mnt").string();
+    settings.state_dir = (root / "state").string();
+    settings.host_id = host_id;
+    settings.remove_policy = "trash";
+    settings.takeover = takeover;
+    std::filesystem::create_directories(settings.state_dir);
+    const ConfigSection ceph = CephSettings();
+    cluster = CephCluster::Connect(ceph);
+    driver = std::make_unique<RbdVolumeDriver>(
+        cluster, settings,
+        MakeMapper("auto", CephToolArgsFor(ceph, settings.state_dir), settings.state_dir));
+  }
+  ~TestHost() {
+    driver.reset();
+    std::error_code ignored;  // a failed test may leave a mount behind; it names the failure
+    std::filesystem::remove_all(root, ignored);
+  }
+  std::filesystem::path root;
+  RbdSettings settings;
+  std::shared_ptr<CephCluster> cluster;
+  std::unique_ptr<RbdVolumeDriver> driver;
+};
+
+class RbdDriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    host_a_ = std::make_unique<TestHost>("host-a", false);
+    pool_ = host_a_->cluster->OpenPool("rbd");
+    volume_ = "itest-" + RandomSuffix();
+  }
+
+  RbdVolumeDriver& a() { return *host_a_->driver; }
+
+  std::vector<ImageLocker> Lockers(const std::string& image) {
+    RbdImage handle(*pool_, image, true);
+    return handle.Lockers();
+  }
+  std::vector<std::string> Watchers(const std::string& image) {
+    RbdImage handle(*pool_, image, true);
+    return handle.WatcherAddresses();
+  }
+  // Maps the volume's image on its own and runs a read-only fsck; true when clean.
+  bool FsckClean(const std::string& image) {
+    const ConfigSection ceph = CephSettings();
+    auto mapper = MakeMapper("auto", CephToolArgsFor(ceph, host_a_->settings.state_dir),
+                             host_a_->settings.state_dir);
+    const ImageRef ref{"rbd", "", image};
+    const std::string device = mapper->Map(ref, true);
+    const ProcessResult fsck = RunProcess({"e2fsck", "-fn", device});
+    mapper->Unmap(ref, device);
+    if (fsck.exit_code != 0) ADD_FAILURE() << fsck.out << fsck.err;
+    return fsck.exit_code == 0;
+  }
+
+  std::unique_ptr<TestHost> host_a_;
+  std::unique_ptr<PoolContext> pool_;
+  std::string volume_;
+};
+
+TEST_F(RbdDriverTest, CreateIsIdempotentAndKeepsSettingsInImageMetadata) {
+  a().Create(volume_, {{"size", "80M"}, {"mount-options", "noatime"}});
+  a().Create(volume_, {});  // a retried Create
+  RbdImage image(*pool_, volume_, true);
+  EXPECT_EQ(image.Size(), 80ULL << 20);
+  EXPECT_EQ(image.Metadata("bulkhead.fstype"), "ext4");
+  EXPECT_EQ(image.Metadata("bulkhead.mount_options"), "noatime");
+  const auto info = a().Get(volume_);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->status["size"], 80ULL << 20);
+  EXPECT_FALSE(info->created_at.empty());
+  bool listed = false;
+  for (const auto& volume : a().List()) listed = listed || volume.name == volume_;
+  EXPECT_TRUE(listed);
+  EXPECT_FALSE(a().Get("no-such-volume-" + volume_));
+}
+
+TEST_F(RbdDriverTest, BadOptionsAreRefusedBeforeAnythingIsCreated) {
+  EXPECT_THROW(a().Create(volume_, {{"sise", "1G"}}), BadRequest);
+  EXPECT_THROW(a().Create(volume_, {{"size", "lots"}}), BadRequest);
+  EXPECT_THROW(a().Create(volume_, {{"features", "teleport"}}), BadRequest);
+  EXPECT_THROW(a().Create("bad/name", {}), BadRequest);
+  EXPECT_FALSE(ImageExists(*pool_, volume_));
+  EXPECT_FALSE(a().Get(volume_));
+}
+
+TEST_F(RbdDriverTest, MountsAreCountedAndTheLastUnmountReleasesEverything) {
+  a().Create(volume_, {});
+  const std::string path = a().Mount(volume_, "id-1");
+  EXPECT_EQ(a().Mount(volume_, "id-2"), path);
+  EXPECT_EQ(a().Mount(volume_, "id-1"), path);  // docker cp re-mounts with the same ID
+  std::ofstream(path + "/data") << "row 1\n";
+  EXPECT_EQ(Lockers(volume_).at(0).cookie, "bulkhead host=host-a");
+  a().Unmount(volume_, "unknown-id");
+  a().Unmount(volume_, "id-1");
+  a().Unmount(volume_, "id-2");
+  EXPECT_FALSE(MountedDevice(path).empty()) << "released while id-1 still held it";
+  a().Unmount(volume_, "id-1");
+  EXPECT_TRUE(MountedDevice(path).empty());
+  EXPECT_TRUE(Lockers(volume_).empty());
+  EXPECT_TRUE(Watchers(volume_).empty());
+  EXPECT_EQ(a().Path(volume_), "");
+  EXPECT_TRUE(FsckClean(volume_));
+}
+
+TEST_F(RbdDriverTest, SecondHostIsRefusedWhileTheFirstHoldsItThenReadsTheData) {
+  TestHost host_b("host-b", true);
+  a().Create(volume_, {});
+  std::ofstream(a().Mount(volume_, "a1") + "/table") << "committed\n";
+  try {
+    host_b.driver->Mount(volume_, "b1");
+    FAIL() << "host-b mounted a volume host-a holds";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("in use by host host-a"), std::string::npos) << e.what();
+  }
+  a().Unmount(volume_, "a1");
+  const std::string path_b = host_b.driver->Mount(volume_, "b1");
+  std::string line;
+  std::getline(std::ifstream(path_b + "/table"), line);
+  EXPECT_EQ(line, "committed");
+  EXPECT_EQ(Lockers(volume_).at(0).cookie, "bulkhead host=host-b");
+  host_b.driver->Unmount(volume_, "b1");
+  EXPECT_TRUE(FsckClean(volume_));
+}
+
+TEST_F(RbdDriverTest, DeadHolderIsFencedOnlyWhenTakeoverIsAllowed) {
+  a().Create(volume_, {});
+  std::string ghost_address;
+  {  // A host that locked the volume and died: its lock stays, its watch is gone.
+    auto ghost = CephCluster::Connect(CephSettings());
+    auto pool = ghost->OpenPool("rbd");
+    RbdImage image(*pool, volume_);
+    image.LockExclusive("bulkhead host=ghost");
+    ghost_address = image.Lockers().at(0).address;
+  }
+  try {
+    a().Mount(volume_, "a1");
+    FAIL() << "took over without takeover allowed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("locked by host ghost"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(Lockers(volume_).at(0).cookie, "bulkhead host=ghost");
+
+  TestHost host_b("host-b", /*takeover=*/true);
+  host_b.driver->Mount(volume_, "b1");
+  EXPECT_EQ(Lockers(volume_).at(0).cookie, "bulkhead host=host-b");
+  const std::string blocklist =
+      host_b.cluster->MonCommand(R"({"prefix":"osd blocklist ls","format":"json"})");
+  EXPECT_NE(blocklist.find(ghost_address), std::string::npos) << blocklist;
+  host_b.driver->Unmount(volume_, "b1");
+}
+
+TEST_F(RbdDriverTest, FailedMkfsRollsBackMappingAndLock) {
+  a().Create(volume_, {{"mkfs-options", "-E no_such_extended_option"}});
+  EXPECT_THROW(a().Mount(volume_, "a1"), std::runtime_error);
+  EXPECT_TRUE(Lockers(volume_).empty());
+  EXPECT_TRUE(Watchers(volume_).empty());
+  EXPECT_TRUE(MountedDevice(host_a_->settings.mount_root + "/" + volume_).empty());
+  EXPECT_EQ(a().Path(volume_), "");
+}
+
+TEST_F(RbdDriverTest, RemoveRefusesWhileMountedThenMovesTheImageToTrash) {
+  a().Create(volume_, {});
+  a().Mount(volume_, "a1");
+  EXPECT_THROW(a().Remove(volume_), std::runtime_error);
+  a().Unmount(volume_, "a1");
+  a().Remove(volume_);
+  EXPECT_FALSE(a().Get(volume_));
+  EXPECT_FALSE(ImageExists(*pool_, volume_));
+  size_t count = 64;
+  std::vector<rbd_trash_image_info_t> trash(count);
+  ASSERT_GE(rbd_trash_list(pool_->get(), trash.data(), &count), 0);
+  bool in_trash = false;
+  for (size_t i = 0; i < count; ++i) in_trash = in_trash || volume_ == trash[i].name;
+  rbd_trash_list_cleanup(trash.data(), count);
+  EXPECT_TRUE(in_trash);
+  a().Remove(volume_);  // removing again is a no-op
+}
+
+TEST_F(RbdDriverTest, ResizeGrowsTheFilesystemOnTheNextMount) {
+  a().Create(volume_, {{"size", "64M"}});
+  a().Unmount(volume_, "none");
+  a().Mount(volume_, "a1");
+  a().Unmount(volume_, "a1");
+  a().Resize(volume_, 128ULL << 20);
+  const std::string path = a().Mount(volume_, "a2");
+  const std::string df = RunChecked({"df", "-B1", "--output=size", path});
+  const uint64_t bytes = std::stoull(df.substr(df.find('\n') + 1));
+  EXPECT_GT(bytes, 100ULL << 20) << df;
+  a().Unmount(volume_, "a2");
+  EXPECT_THROW(a().Resize(volume_, 32ULL << 20), BadRequest);
+}
+
+}  // namespace
+}  // namespace bulkhead::rbd
