@@ -4,6 +4,7 @@
 #   NAME     a directory under docker/ holding Dockerfile and config.json (the plugin manifest)
 #   BINARY   the host-built executable copied into the rootfs
 #   KEY=VAL  `docker plugin set` settings applied before enabling (e.g. config.source=/dir)
+# BULKHEAD_PLUGIN_NAME installs it under another name (a second instance, e.g. in tests).
 # The rootfs is `docker build` (offline, --network host for apt) + `docker create` + export.
 # An existing bulkhead/NAME is disabled and replaced. The result is enabled with --timeout 0
 # (the CLI default of 30 s would cut long Mounts and `docker logs -f`).
@@ -12,7 +13,7 @@ name=${1:?usage: build-plugin.sh NAME BINARY [KEY=VALUE ...]}
 binary=${2:?usage: build-plugin.sh NAME BINARY [KEY=VALUE ...]}
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-plugin=bulkhead/$name
+plugin=${BULKHEAD_PLUGIN_NAME:-bulkhead/$name}
 work=${BULKHEAD_PACKAGE_DIR:-$(mktemp -d /var/tmp/bulkhead-plugin-$name.XXXXXX)}
 trap 'rm -rf "$work"' EXIT
 

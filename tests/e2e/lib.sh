@@ -1,0 +1,47 @@
+# Assertions and helpers for end-to-end test scripts. Source it.
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+expect_eq() {  # expect_eq ACTUAL EXPECTED WHAT
+  [[ $1 == "$2" ]] || fail "$3: expected '$2', got '$1'"
+  echo "ok: $3"
+}
+expect_contains() {  # expect_contains HAYSTACK NEEDLE WHAT
+  [[ $1 == *"$2"* ]] || fail "$3: '$2' not found in: $1"
+  echo "ok: $3"
+}
+# plugin_call PLUGIN ENDPOINT JSON: POSTs to an installed managed plugin's socket like dockerd.
+plugin_call() {
+  local id root
+  id=$(docker plugin inspect -f '{{.Id}}' "$1")
+  curl -s --unix-socket "/run/docker/plugins/$id/$(docker plugin inspect -f '{{.Config.Interface.Socket}}' "$1")" \
+    -H 'Host;' -XPOST -d "$3" "http://plugin/$2"
+}
+# plugin_host_path PLUGIN MOUNTPOINT: where a Mountpoint under propagatedMount is on the host.
+plugin_host_path() {
+  local root id
+  root=$(docker info -f '{{.DockerRootDir}}')
+  id=$(docker plugin inspect -f '{{.Id}}' "$1")
+  echo "$root/plugins/$id/propagated-mount/${2#/mnt/volumes/}"
+}
+# write_suite_config DIR JSON_RBD_SECTION: the config.json a plugin reads from its config mount.
+write_suite_config() {
+  mkdir -p "$1"
+  cat >"$1/config.json" <<JSON
+{"ceph": {"mon_host": "$BULKHEAD_CEPH_MON_HOST", "key": "$BULKHEAD_CEPH_KEY", "user": "${BULKHEAD_CEPH_USER:-admin}"},
+ "rbd": $2}
+JSON
+}
+# fsck_clean IMAGE: maps an RBD image read-only on the host (rbd-fuse + loop) and runs e2fsck -fn.
+fsck_clean() {
+  local dir device rc=0
+  dir=$(mktemp -d)
+  rbd-fuse -c "$CEPH_CONF" -p rbd -r "$1" "$dir"
+  device=$(losetup --find --show --read-only "$dir/$1")
+  e2fsck -fn "$device" >/dev/null 2>&1 || rc=$?
+  losetup --detach "$device"
+  umount "$dir"
+  rmdir "$dir"
+  return $rc
+}
