@@ -1,6 +1,6 @@
 #include "common/ceph_cluster.h"
 
-#include <cstring>
+#include "common/errno_text.h"
 
 namespace bulkhead {
 
@@ -8,7 +8,7 @@ CephError::CephError(const std::string& what, int error_code)
     : std::runtime_error(what), error_code_(error_code) {}
 
 int CheckCeph(int result, const std::string& what) {
-  if (result < 0) throw CephError(what + ": " + std::strerror(-result), result);
+  if (result < 0) throw CephError(what + ": " + ErrnoText(-result), result);
   return result;
 }
 

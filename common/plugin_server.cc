@@ -1,6 +1,5 @@
 #include "common/plugin_server.h"
 
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -8,10 +7,11 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <thread>
+
+#include "common/errno_text.h"
 
 namespace bulkhead {
 namespace {
@@ -148,7 +148,7 @@ void PluginServer::Run() {
   }
   if (!http_->bind_to_port(socket_path_, 80)) {
     throw std::runtime_error("cannot listen on unix socket " + socket_path_ + ": " +
-                             std::strerror(errno));
+                             ErrnoText(errno));
   }
   spdlog::info("listening on {}", socket_path_);
   http_->listen_after_bind();
@@ -164,22 +164,28 @@ void BlockTerminationSignals() {
 void PluginServer::RunUntilSignal() {
   BlockTerminationSignals();
   run_started_ = true;  // a signal from now on must wait for Run() and stop it
-  std::thread waiter([this] {
-    sigset_t signals = TerminationSignals();
-    int signal_number = 0;
-    sigwait(&signals, &signal_number);
-    spdlog::info("received signal {}, shutting down", signal_number);
-    Stop();
+  std::atomic<bool> done{false};
+  std::thread waiter([this, &done] {
+    const sigset_t signals = TerminationSignals();
+    const timespec poll_interval{0, 200L * 1000 * 1000};
+    while (!done) {
+      const int signal_number = sigtimedwait(&signals, nullptr, &poll_interval);
+      if (signal_number > 0) {
+        spdlog::info("received signal {}, shutting down", signal_number);
+        Stop();
+        return;
+      }
+    }
   });
-  try {
-    Run();
-  } catch (...) {
-    pthread_kill(waiter.native_handle(), SIGTERM);
-    waiter.join();
-    throw;
-  }
-  pthread_kill(waiter.native_handle(), SIGTERM);
-  waiter.join();
+  struct JoinWaiter {
+    std::atomic<bool>& done;
+    std::thread& waiter;
+    ~JoinWaiter() {
+      done = true;
+      waiter.join();
+    }
+  } join_waiter{done, waiter};
+  Run();
 }
 
 void PluginServer::Stop() {

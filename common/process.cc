@@ -9,7 +9,8 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstring>
+
+#include "common/errno_text.h"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in a header
 
@@ -23,8 +24,7 @@ struct Pipe {
   int write_end = -1;
   Pipe() {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0)
-      throw ProcessError(std::string("pipe: ") + std::strerror(errno));
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw ProcessError(std::string("pipe: ") + ErrnoText(errno));
     read_end = fds[0];
     write_end = fds[1];
   }
@@ -94,7 +94,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, int timeout_secon
   const int spawn_error = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawn_error != 0) {
-    throw ProcessError(CommandText(argv) + ": cannot start: " + std::strerror(spawn_error));
+    throw ProcessError(CommandText(argv) + ": cannot start: " + ErrnoText(spawn_error));
   }
   ::close(out.write_end);
   out.write_end = -1;

@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
+#include "common/errno_text.h"
 #include "common/process.h"
 
 namespace bulkhead::rbd {
@@ -86,9 +86,11 @@ void UnmountFilesystem(const std::string& target) {
     ::syncfs(fd);
     ::close(fd);
   }
-  if (::umount2(target.c_str(), 0) != 0 && errno != EINVAL && errno != ENOENT) {
-    throw std::runtime_error("unmounting " + target + ": " + std::strerror(errno) +
-                             (errno == EBUSY ? " (still in use by a process)" : ""));
+  if (::umount2(target.c_str(), 0) != 0) {
+    const int error = errno;
+    if (error == EINVAL || error == ENOENT) return;  // not mounted (any more)
+    throw std::runtime_error("unmounting " + target + ": " + ErrnoText(error) +
+                             (error == EBUSY ? " (still in use by a process)" : ""));
   }
 }
 

@@ -200,7 +200,7 @@ std::string RbdVolumeDriver::Mount(const std::string& name, const std::string& m
   }
   std::unique_ptr<ActiveMount> mount = Activate(name);
   mount->mount_ids.insert(mount_id);
-  const std::string path = mount->path;
+  std::string path = mount->path;
   std::lock_guard<std::mutex> lock(table_mutex_);
   mounts_[name] = std::move(mount);
   return path;

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The second half of `make up`: installs every plugin into the engine at DOCKER_HOST, configured
+# from the repo's config.json plus the cluster in the environment, and starts a demo container
+# that uses them. Usage: demo.sh BUILD_DIR UP_DIR   (inside tests/env/with-env.sh UP_DIR)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+build=${1:?usage: demo.sh BUILD_DIR UP_DIR}
+up=${2:?usage: demo.sh BUILD_DIR UP_DIR}
+config=$up/config
+mkdir -p "$config"
+# The plugin sees $config as /etc/bulkhead: the repo's config.json with this cluster filled in.
+ceph_override=$(jq -n --arg mon "${BULKHEAD_CEPH_MON_HOST:-}" --arg key "${BULKHEAD_CEPH_KEY:-}" \
+  --arg user "${BULKHEAD_CEPH_USER:-admin}" '{ceph: ({user: $user} + (if $mon != "" then {mon_host: $mon, key: $key} else {} end))}')
+if [[ -n ${BULKHEAD_CEPH_CONF_FILE:-} ]]; then
+  cp "$BULKHEAD_CEPH_CONF_FILE" "$config/ceph.conf"
+  [[ -z ${BULKHEAD_CEPH_KEYRING:-} ]] || cp "$BULKHEAD_CEPH_KEYRING" "$config/ceph.keyring"
+  ceph_override=$(jq -n --arg keyring "${BULKHEAD_CEPH_KEYRING:+/etc/bulkhead/ceph.keyring}" \
+    '{ceph: {conf_file: "/etc/bulkhead/ceph.conf", keyring: $keyring}}')
+fi
+jq -s '.[0] * .[1]' "$repo/config.json" <(echo "$ceph_override") >"$config/config.json"
+chmod 600 "$config/config.json"
+
+"$repo/docker/build-plugin.sh" rbd "$build/plugins/rbd/bulkhead-rbd" "config.source=$config"
+
+docker rm -f bulkhead-demo >/dev/null 2>&1 || true
+docker run -d --name bulkhead-demo --network none --label bulkhead.test=demo \
+  --mount type=volume,src=bulkhead-demo,dst=/data,volume-driver=bulkhead/rbd,volume-opt=size=1G \
+  bulkhead/base:bookworm sh -c 'while true; do date -u >>/data/heartbeat; sleep 5; done' >/dev/null
+sleep 6
+cat <<INFO
+
+Bulkhead is up.
+  engine:        DOCKER_HOST=$DOCKER_HOST
+  plugins:       $(docker plugin ls --format '{{.Name}}' | tr '\n' ' ')
+  demo:          container bulkhead-demo writes /data/heartbeat on the rbd volume bulkhead-demo
+                 ($(docker exec bulkhead-demo wc -l </dev/null /data/heartbeat | cut -d' ' -f1) lines so far)
+  try:           . $up/env.sh && docker exec bulkhead-demo tail -3 /data/heartbeat
+  stop it all:   make down
+INFO
