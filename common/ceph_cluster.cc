@@ -22,8 +22,12 @@ const std::vector<SettingSpec>& CephSettingsSchema() {
   return kSchema;
 }
 
-PoolContext::PoolContext(rados_ioctx_t ioctx, std::string pool, std::string rados_namespace)
-    : ioctx_(ioctx), pool_(std::move(pool)), namespace_(std::move(rados_namespace)) {}
+PoolContext::PoolContext(std::shared_ptr<const CephCluster> cluster, rados_ioctx_t ioctx,
+                         std::string pool, std::string rados_namespace)
+    : cluster_(std::move(cluster)),
+      ioctx_(ioctx),
+      pool_(std::move(pool)),
+      namespace_(std::move(rados_namespace)) {}
 
 PoolContext::~PoolContext() { rados_ioctx_destroy(ioctx_); }
 
@@ -71,7 +75,7 @@ std::unique_ptr<PoolContext> CephCluster::OpenPool(const std::string& pool,
   CheckCeph(rados_ioctx_create(cluster_, pool.c_str(), &ioctx),
             description_ + ": opening pool \"" + pool + "\"");
   rados_ioctx_set_namespace(ioctx, rados_namespace.c_str());
-  return std::make_unique<PoolContext>(ioctx, pool, rados_namespace);
+  return std::make_unique<PoolContext>(shared_from_this(), ioctx, pool, rados_namespace);
 }
 
 std::string CephCluster::MonCommand(const std::string& command_json) const {

@@ -4,7 +4,8 @@
 // (`conf_file`, plus keyring) or `mon_host` + `key` directly — applies client timeouts so that a
 // dead cluster gives an error instead of a hang, and throws CephError naming the step, the
 // monitors and the errno text. Handles close themselves; a CephCluster is safe to share between
-// threads (librados is), a PoolContext is one per thread or guarded by its owner.
+// threads (librados is), a PoolContext is one per thread or guarded by its owner, and keeps its
+// cluster handle alive.
 #pragma once
 
 #include <rados/librados.h>
@@ -33,9 +34,12 @@ int CheckCeph(int result, const std::string& what);
 // The shared "ceph" section's schema (conf_file, cluster, user, mon_host, key, keyring, timeout).
 const std::vector<SettingSpec>& CephSettingsSchema();
 
+class CephCluster;
+
 class PoolContext {
  public:
-  PoolContext(rados_ioctx_t ioctx, std::string pool, std::string rados_namespace);
+  PoolContext(std::shared_ptr<const CephCluster> cluster, rados_ioctx_t ioctx, std::string pool,
+              std::string rados_namespace);
   ~PoolContext();
   PoolContext(const PoolContext&) = delete;
   PoolContext& operator=(const PoolContext&) = delete;
@@ -45,12 +49,13 @@ class PoolContext {
   const std::string& rados_namespace() const { return namespace_; }
 
  private:
+  std::shared_ptr<const CephCluster> cluster_;  // an I/O context must not outlive its cluster
   rados_ioctx_t ioctx_;
   std::string pool_;
   std::string namespace_;
 };
 
-class CephCluster {
+class CephCluster : public std::enable_shared_from_this<CephCluster> {
  public:
   static std::shared_ptr<CephCluster> Connect(const ConfigSection& ceph);
   ~CephCluster();

@@ -48,7 +48,10 @@ int Run(int argc, char** argv) {
   bulkhead::rbd::RbdVolumeDriver driver(cluster, settings, std::move(mapper));
 
   const std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty()) return Serve(driver, env);
+  if (args.empty()) {
+    driver.Recover();
+    return Serve(driver, env);
+  }
   if (args[0] == "resize" && args.size() == 3) {
     driver.Resize(args[1], bulkhead::ParseByteSize(args[2]));
     return 0;

@@ -120,6 +120,7 @@ RbdVolumeDriver::RbdVolumeDriver(std::shared_ptr<CephCluster> cluster, RbdSettin
       settings_(std::move(settings)),
       mapper_(std::move(mapper)),
       index_(cluster_->OpenPool(settings_.pool, settings_.rados_namespace)),
+      registry_(settings_.state_dir + "/mounts.json"),
       lock_cookie_("bulkhead host=" + settings_.host_id) {}
 
 std::mutex& RbdVolumeDriver::VolumeMutex(const std::string& name) {
@@ -195,6 +196,7 @@ std::string RbdVolumeDriver::Mount(const std::string& name, const std::string& m
     auto it = mounts_.find(name);
     if (it != mounts_.end()) {
       it->second->mount_ids.insert(mount_id);
+      SaveRegistry();
       return it->second->path;
     }
   }
@@ -203,6 +205,7 @@ std::string RbdVolumeDriver::Mount(const std::string& name, const std::string& m
   std::string path = mount->path;
   std::lock_guard<std::mutex> lock(table_mutex_);
   mounts_[name] = std::move(mount);
+  SaveRegistry();
   return path;
 }
 
@@ -216,7 +219,10 @@ void RbdVolumeDriver::Unmount(const std::string& name, const std::string& mount_
     auto id = it->second->mount_ids.find(mount_id);
     if (id == it->second->mount_ids.end()) return;  // not ours (e.g. from before a restart)
     it->second->mount_ids.erase(id);
-    if (!it->second->mount_ids.empty()) return;
+    if (!it->second->mount_ids.empty()) {
+      SaveRegistry();
+      return;
+    }
     last = std::move(it->second);
     mounts_.erase(it);
   }
@@ -229,6 +235,8 @@ void RbdVolumeDriver::Unmount(const std::string& name, const std::string& mount_
     mounts_[name] = std::move(last);
     throw;
   }
+  std::lock_guard<std::mutex> lock(table_mutex_);
+  SaveRegistry();
 }
 
 std::unique_ptr<RbdVolumeDriver::ActiveMount> RbdVolumeDriver::Activate(const std::string& name) {
@@ -275,7 +283,7 @@ std::unique_ptr<RbdVolumeDriver::ActiveMount> RbdVolumeDriver::Activate(const st
 void RbdVolumeDriver::Deactivate(ActiveMount& mount) {
   UnmountFilesystem(mount.path);
   mapper_->Unmap(mount.image, mount.device);
-  mount.handle->Unlock(lock_cookie_);
+  ReleaseLock(*mount.handle);
   spdlog::info("volume released: {} ({})", mount.handle->label(), mount.device);
   mount.handle.reset();
 }
@@ -292,7 +300,7 @@ void RbdVolumeDriver::AcquireLock(RbdImage& image, const std::string& name, bool
     }
     for (const ImageLocker& holder : holders) {
       if (holder.cookie == lock_cookie_ && other_watcher.empty()) {
-        image.BreakLock(holder);  // our own lock from an earlier run of this plugin on this host
+        ReleaseLock(image);  // ours, from an earlier run of this plugin on this host
         continue;
       }
       if (!other_watcher.empty()) {
@@ -310,6 +318,78 @@ void RbdVolumeDriver::AcquireLock(RbdImage& image, const std::string& name, bool
     }
   }
   image.LockExclusive(lock_cookie_);
+}
+
+void RbdVolumeDriver::ReleaseLock(RbdImage& image) {
+  image.Unlock(lock_cookie_);
+  // A lock with our cookie that this client cannot unlock is the previous process's on this
+  // host: break it (librbd blocklists that dead client as it does so).
+  for (const ImageLocker& holder : image.Lockers()) {
+    if (holder.cookie == lock_cookie_) image.BreakLock(holder);
+  }
+}
+
+void RbdVolumeDriver::ReclaimLock(RbdImage& image, const std::string& name) {
+  for (const ImageLocker& holder : image.Lockers()) {
+    if (holder.cookie != lock_cookie_) {
+      throw std::runtime_error(
+          "volume " + name + " was taken over by " + HolderText(holder) +
+          " while this plugin was down; its mount here is left for the operator");
+    }
+  }
+  ReleaseLock(image);  // held by this host's previous plugin process
+  image.LockExclusive(lock_cookie_);
+}
+
+void RbdVolumeDriver::SaveRegistry() {
+  std::map<std::string, MountRecord> records;
+  for (const auto& [name, mount] : mounts_) {
+    records[name] = {mount->image, mount->device, mount->path, mount->fstype,
+                     std::vector<std::string>(mount->mount_ids.begin(), mount->mount_ids.end())};
+  }
+  registry_.Save(records);
+}
+
+void RbdVolumeDriver::Recover() {
+  for (const auto& [name, record] : registry_.Load()) {
+    try {
+      RecoverOne(name, record);
+    } catch (const std::exception& e) {
+      spdlog::error("volume {}: recovery failed: {}", name, e.what());
+    }
+  }
+  std::lock_guard<std::mutex> lock(table_mutex_);
+  SaveRegistry();
+}
+
+void RbdVolumeDriver::RecoverOne(const std::string& name, const MountRecord& record) {
+  auto mount = std::make_unique<ActiveMount>();
+  mount->image = record.image;
+  mount->pool = cluster_->OpenPool(record.image.pool, record.image.rados_namespace);
+  mount->handle = std::make_unique<RbdImage>(*mount->pool, record.image.name);
+  mount->device = mapper_->FindMapped(record.image);
+  mount->path = record.path;
+  mount->fstype = record.fstype;
+  const bool intact = !mount->device.empty() && MountedDevice(record.path) == mount->device;
+  mount->mount_ids.insert(record.mount_ids.begin(), record.mount_ids.end());
+  if (!intact) {
+    // Only part of the stack survived the restart: finish tearing it down, or keep the volume
+    // so that dockerd's next Unmount tries again (e.g. while a container still holds the path).
+    spdlog::warn("volume {}: mount or mapping lost while the plugin was down; cleaning up", name);
+    try {
+      Deactivate(*mount);
+      return;
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(table_mutex_);
+      mounts_[name] = std::move(mount);
+      throw;
+    }
+  }
+  ReclaimLock(*mount->handle, name);
+  spdlog::info("volume {}: recovered mount of {} at {} ({} users)", name, mount->handle->label(),
+               mount->path, mount->mount_ids.size());
+  std::lock_guard<std::mutex> lock(table_mutex_);
+  mounts_[name] = std::move(mount);
 }
 
 void RbdVolumeDriver::Fence(const ImageLocker& holder, const std::string& label) {

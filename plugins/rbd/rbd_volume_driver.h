@@ -14,6 +14,10 @@
 //    it). When none does and takeover is allowed (volume option or plugin default), the holder's
 //    client is blocklisted (fenced) before its lock is broken; a live holder never is.
 //  - Remove refuses while the volume is locked or watched anywhere, then applies remove_policy.
+//  - The mount table is saved in state_dir/mounts.json after every change; Recover() (at start)
+//    re-adopts every volume still mounted and mapped here (retaking this host's lock from the
+//    previous process) and cleans up the ones only partly there, so the next Unmount from
+//    dockerd, with an ID from before the restart, still releases everything.
 // Thread-safety: calls for different volumes run in parallel; calls for one volume are serialised.
 #pragma once
 
@@ -26,6 +30,7 @@
 #include "common/ceph_cluster.h"
 #include "common/volume_api.h"
 #include "plugins/rbd/mapper.h"
+#include "plugins/rbd/mount_registry.h"
 #include "plugins/rbd/rbd_image.h"
 #include "plugins/rbd/rbd_settings.h"
 #include "plugins/rbd/volume_index.h"
@@ -46,6 +51,9 @@ class RbdVolumeDriver : public VolumeDriver {
   std::vector<VolumeInfo> List() override;
   std::string Scope() override { return "global"; }
 
+  // Rebuilds the mount table after a plugin restart; call once before serving.
+  void Recover();
+
   // Grows the image of `name` to `bytes`; the filesystem follows on the volume's next mount.
   void Resize(const std::string& name, uint64_t bytes);
 
@@ -65,6 +73,10 @@ class RbdVolumeDriver : public VolumeDriver {
   std::unique_ptr<ActiveMount> Activate(const std::string& name);
   void Deactivate(ActiveMount& mount);
   void AcquireLock(RbdImage& image, const std::string& name, bool takeover_allowed);
+  void ReclaimLock(RbdImage& image, const std::string& name);
+  void ReleaseLock(RbdImage& image);
+  void RecoverOne(const std::string& name, const MountRecord& record);
+  void SaveRegistry();  // requires table_mutex_
   void Fence(const ImageLocker& holder, const std::string& label);
   std::string MountPath(const std::string& name) const { return settings_.mount_root + "/" + name; }
 
@@ -72,6 +84,7 @@ class RbdVolumeDriver : public VolumeDriver {
   RbdSettings settings_;
   std::unique_ptr<Mapper> mapper_;
   VolumeIndex index_;
+  MountRegistry registry_;
   std::string lock_cookie_;
 
   std::mutex table_mutex_;  // guards the two maps below, never held during Ceph or mount calls

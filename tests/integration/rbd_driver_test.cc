@@ -30,6 +30,10 @@ ConfigSection CephSettings() {
 // One simulated host: its own driver, Ceph client, host id, mount root and state dir.
 struct TestHost {
   TestHost(const std::string& host_id, bool takeover) {
+    Configure(host_id, takeover);
+    Start();
+  }
+  void Configure(const std::string& host_id, bool takeover) {
     root =
         std::filesystem::temp_directory_path() / ("bulkhead-rbd-" + host_id + "-" + RandomSuffix());
     settings.pool = "rbd";
@@ -43,11 +47,22 @@ struct TestHost {
     settings.remove_policy = "trash";
     settings.takeover = takeover;
     std::filesystem::create_directories(settings.state_dir);
+  }
+  // Starts the plugin process's state: a new Ceph client (new address) and driver.
+  void Start() {
     const ConfigSection ceph = CephSettings();
     cluster = CephCluster::Connect(ceph);
     driver = std::make_unique<RbdVolumeDriver>(
         cluster, settings,
         MakeMapper("auto", CephToolArgsFor(ceph, settings.state_dir), settings.state_dir));
+  }
+  // A crash and restart: the driver and its Ceph client vanish without releasing anything, then a
+  // new process recovers from the state directory.
+  void CrashAndRestart() {
+    driver.reset();
+    cluster.reset();
+    Start();
+    driver->Recover();
   }
   ~TestHost() {
     driver.reset();
@@ -64,7 +79,8 @@ class RbdDriverTest : public ::testing::Test {
  protected:
   void SetUp() override {
     host_a_ = std::make_unique<TestHost>("host-a", false);
-    pool_ = host_a_->cluster->OpenPool("rbd");
+    // An observer with its own client: recovery fences the clients of "crashed" hosts.
+    pool_ = CephCluster::Connect(CephSettings())->OpenPool("rbd");
     volume_ = "itest-" + RandomSuffix();
   }
 
@@ -227,6 +243,41 @@ TEST_F(RbdDriverTest, ResizeGrowsTheFilesystemOnTheNextMount) {
   EXPECT_GT(bytes, 100ULL << 20) << df;
   a().Unmount(volume_, "a2");
   EXPECT_THROW(a().Resize(volume_, 32ULL << 20), BadRequest);
+}
+
+TEST_F(RbdDriverTest, RestartedPluginRecoversMountsAndTheNextUnmountReleasesAll) {
+  a().Create(volume_, {});
+  const std::string path = a().Mount(volume_, "container-1");
+  a().Mount(volume_, "container-2");
+  const std::string old_address = Lockers(volume_).at(0).address;
+  host_a_->CrashAndRestart();
+  EXPECT_EQ(a().Path(volume_), path);
+  const auto lockers = Lockers(volume_);
+  ASSERT_EQ(lockers.size(), 1U);
+  EXPECT_EQ(lockers[0].cookie, "bulkhead host=host-a");
+  EXPECT_NE(lockers[0].address, old_address) << "the lock still belongs to the dead process";
+  std::ofstream(path + "/after-restart") << "still writable\n";
+  a().Unmount(volume_, "container-1");
+  EXPECT_FALSE(MountedDevice(path).empty());
+  a().Unmount(volume_, "container-2");
+  EXPECT_TRUE(MountedDevice(path).empty());
+  EXPECT_TRUE(Lockers(volume_).empty());
+  EXPECT_TRUE(Watchers(volume_).empty());
+  EXPECT_TRUE(FsckClean(volume_));
+}
+
+TEST_F(RbdDriverTest, RestartAfterTheMountVanishedCleansUpTheRest) {
+  a().Create(volume_, {});
+  const std::string path = a().Mount(volume_, "container-1");
+  UnmountFilesystem(path);  // e.g. an operator's umount while the plugin was down
+  host_a_->CrashAndRestart();
+  EXPECT_EQ(a().Path(volume_), "");
+  EXPECT_TRUE(Lockers(volume_).empty());
+  EXPECT_TRUE(Watchers(volume_).empty());
+  a().Unmount(volume_, "container-1");  // dockerd's late Unmount is harmless
+  TestHost host_b("host-b", false);
+  host_b.driver->Mount(volume_, "b1");  // the volume is free for another host
+  host_b.driver->Unmount(volume_, "b1");
 }
 
 }  // namespace
