@@ -49,6 +49,13 @@ down:
 plugins: build
 	docker/build-plugin.sh rbd $(BUILD_DIR)/plugins/rbd/bulkhead-rbd $(PLUGIN_SETTINGS)
 
+# Benchmarks against their named baselines, in one run each, on a fresh environment.
+BENCH_DIR ?= /var/tmp/bulkhead-bench
+bench: deps build
+	tests/env/up.sh $(BENCH_DIR)
+	tests/env/with-env.sh $(BENCH_DIR) bench/rbd_bench.sh $(BUILD_DIR)/plugins/rbd/bulkhead-rbd; \
+	  status=$$?; tests/env/down.sh $(BENCH_DIR); exit $$status
+
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')
 

@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev
   # test environment: Ceph, Docker, mapping, filesystems
   ceph-mon ceph-osd ceph-common radosgw rbd-fuse rbd-nbd docker.io debootstrap
-  e2fsprogs xfsprogs fuse3 util-linux iproute2 curl jq python3 procps
+  e2fsprogs xfsprogs fuse3 util-linux iproute2 curl jq python3 procps bc
 )
 missing=()
 for package in "${packages[@]}"; do
