@@ -38,7 +38,7 @@ baseline_mount() {  # IMAGE FIRST_USE
   rbd "${ceph_args[@]}" lock add "$1" bench-baseline
   mkdir -p "$work/fuse/$1" "$work/mnt"
   rbd-fuse "${ceph_args[@]}" -p rbd -r "$1" "$work/fuse/$1"
-  device=$(losetup --find --show "$work/fuse/$1/$1")
+  device=$(losetup --find --show --direct-io=on "$work/fuse/$1/$1")
   if ! blkid -p "$device" >/dev/null 2>&1; then mkfs.ext4 -q "$device"; fi
   mount "$device" "$work/mnt"
 }
@@ -63,7 +63,7 @@ for ((round = 1; round <= rounds; round++)); do
 
   base=bench-base-$round-$RANDOM
   start=$(now_ms)
-  rbd "${ceph_args[@]}" create --size "$size" "$base"
+  rbd "${ceph_args[@]}" create --image-feature layering --size "$size" "$base"
   baseline_mount "$base"
   container_on_bind
   baseline_release "$base"
@@ -97,7 +97,7 @@ for ((round = 1; round <= 3; round++)); do
     dd if=/dev/zero of=/data/seq bs=4M count=64 oflag=direct conv=fsync 2>&1 | tail -1)
   samples[dd]+="$(awk '{for (i=1;i<=NF;i++) if ($(i+1) ~ /^[MG]B\/s/) print ($(i+1) ~ /^G/) ? $i*1000 : $i}' <<<"$out") "
   rbd_image=bench-rbdbench-$RANDOM
-  rbd "${ceph_args[@]}" create --size 1G "$rbd_image"
+  rbd "${ceph_args[@]}" create --image-feature layering --size 1G "$rbd_image"
   mbps=$(rbd "${ceph_args[@]}" bench --io-type write --io-size 4M --io-threads 1 --io-total 256M \
     --io-pattern seq "$rbd_image" 2>&1 | awk '/^elapsed/ {for (i=1;i<=NF;i++) if ($i == "bytes/sec:") print $(i+1)/1000000}')
   samples[rbdbench]+="$mbps "

@@ -54,6 +54,12 @@ uint64_t RbdImage::Size() {
   return size;
 }
 
+uint64_t RbdImage::Features() {
+  uint64_t features = 0;
+  CheckCeph(rbd_get_features(image_, &features), label_ + ": reading features");
+  return features;
+}
+
 void RbdImage::Resize(uint64_t bytes) {
   CheckCeph(rbd_resize(image_, bytes), label_ + ": resizing");
 }

@@ -32,6 +32,7 @@ class RbdImage {
   const std::string& label() const { return label_; }
   rbd_image_t get() const { return image_; }
   uint64_t Size();
+  uint64_t Features();
   void Resize(uint64_t bytes);
   int64_t CreatedAtSeconds();
   std::optional<std::string> Metadata(const std::string& key);

@@ -147,6 +147,7 @@ void RbdVolumeDriver::Create(const std::string& name, const VolumeOptions& optio
   const bool adopted = ImageExists(*pool, name);
   if (!adopted) CreateImage(*pool, name, spec);
   RbdImage image(*pool, name);
+  CheckFeaturesAllowed(image.Features(), "image " + image.label());
   for (const auto& [key, value] : SpecMetadata(spec)) {
     if (!adopted || !image.Metadata(key)) image.SetMetadata(key, value);
   }
@@ -245,6 +246,7 @@ std::unique_ptr<RbdVolumeDriver::ActiveMount> RbdVolumeDriver::Activate(const st
   mount->pool = cluster_->OpenPool(mount->image.pool, mount->image.rados_namespace);
   mount->handle = std::make_unique<RbdImage>(*mount->pool, mount->image.name);
   RbdImage& image = *mount->handle;
+  CheckFeaturesAllowed(image.Features(), "image " + image.label());
   const bool read_only = image.Metadata(kMetaReadOnly).value_or("false") == "true";
   const std::optional<std::string> takeover = image.Metadata(kMetaTakeover);
   mount->fstype = image.Metadata(kMetaFstype).value_or(settings_.default_fstype);

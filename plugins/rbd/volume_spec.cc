@@ -82,6 +82,18 @@ uint64_t FeatureBits(const std::string& names) {
   return bits;
 }
 
+void CheckFeaturesAllowed(uint64_t features, const std::string& subject) {
+  constexpr uint64_t kNeedExclusiveLock = RBD_FEATURE_EXCLUSIVE_LOCK | RBD_FEATURE_OBJECT_MAP |
+                                          RBD_FEATURE_FAST_DIFF | RBD_FEATURE_JOURNALING;
+  if ((features & kNeedExclusiveLock) != 0) {
+    throw BadRequest(subject +
+                     ": exclusive-lock (and object-map, fast-diff, journaling, which need it) "
+                     "share the lock that keeps a volume on one host, and writes would hang; use "
+                     "layering, deep-flatten or striping (rbd feature disable IMAGE exclusive-lock "
+                     "object-map fast-diff journaling, for an existing image)");
+  }
+}
+
 VolumeSpec ParseVolumeSpec(const VolumeOptions& options, const PlacementDefaults& defaults) {
   for (const auto& [key, value] : options) {
     if (kOptions.count(key) == 0) {
@@ -113,7 +125,7 @@ VolumeSpec ParseVolumeSpec(const VolumeOptions& options, const PlacementDefaults
     if (options.count(key) != 0) spec.object_order = ObjectOrder(key, options.at(key));
   }
   spec.features = option("features", defaults.features);
-  FeatureBits(spec.features);
+  CheckFeaturesAllowed(FeatureBits(spec.features), "option features");
   spec.mkfs_options = option("mkfs-options", "");
   spec.mount_options = option("mount-options", "");
   CheckArgumentText("mkfs-options", spec.mkfs_options);

@@ -44,6 +44,11 @@ VolumeSpec ParseVolumeSpec(const VolumeOptions& options, const PlacementDefaults
 // librbd feature bits for "layering,exclusive-lock,..."; BadRequest on an unknown name.
 uint64_t FeatureBits(const std::string& names);
 
+// Refuses features that need librbd's managed exclusive lock: it uses the same lock as the
+// advisory lock Bulkhead holds per host, so every write would wait for a release that never
+// comes. `subject` names what is checked, for the message.
+void CheckFeaturesAllowed(uint64_t features, const std::string& subject);
+
 // The image metadata written at create time, and read back at mount time.
 std::map<std::string, std::string> SpecMetadata(const VolumeSpec& spec);
 

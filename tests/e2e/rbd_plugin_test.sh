@@ -15,9 +15,11 @@ implicit=e2e-implicit-$RANDOM
 image=bulkhead/base:bookworm
 run=(docker run --rm --network none --label bulkhead.test=rbd)
 
+takeover=e2e-takeover-$RANDOM
 cleanup() {
   docker rm -f "e2e-holder-$volume" >/dev/null 2>&1 || true
-  docker volume rm -f "$volume" "$implicit" >/dev/null 2>&1 || true
+  docker volume rm -f "$volume" "$implicit" "$takeover" >/dev/null 2>&1 || true
+  [[ -z ${dead_mount:-} ]] || umount -l "$dead_mount" 2>/dev/null || true
   for plugin in bulkhead/rbd-host-b bulkhead/rbd; do
     docker plugin disable -f "$plugin" >/dev/null 2>&1 || true
     docker plugin rm -f "$plugin" >/dev/null 2>&1 || true
@@ -63,6 +65,25 @@ expect_contains "$refused" "is in use by host host-b" "host-a is refused while h
 expect_eq "$(plugin_call bulkhead/rbd-host-b VolumeDriver.Unmount "{\"Name\":\"$volume\",\"ID\":\"b1\"}")" "{}" "host-b releases"
 fsck_clean "$volume" || fail "filesystem of $volume is not clean after the hand-over"
 echo "ok: fsck clean after the hand-over"
+
+echo "--- a dead holder is fenced and its volume taken over (volume option takeover=true)"
+docker volume create -d bulkhead/rbd -o size=64M -o takeover=true "$takeover" >/dev/null
+mounted=$(plugin_call bulkhead/rbd-host-b VolumeDriver.Mount "{\"Name\":\"$takeover\",\"ID\":\"b2\"}")
+dead_mount=$(plugin_host_path bulkhead/rbd-host-b "$(jq -r .Mountpoint <<<"$mounted")")
+echo "written by host-b" >"$dead_mount/ledger"
+sync -f "$dead_mount/ledger"
+holder=$(rbd -c "$CEPH_CONF" lock ls "$takeover" --format json | jq -r '.[0].address')
+docker plugin disable -f bulkhead/rbd-host-b >/dev/null  # host-b dies holding the lock
+refused=$("${run[@]}" -v "$takeover:/data" "$image" true 2>&1 || true)
+expect_contains "$refused" "is in use by host host-b" "no takeover while host-b's client may still have the image open"
+for ((attempt = 0; attempt < 30; attempt++)); do  # its last watch expires within ~30 s
+  taken=$("${run[@]}" -v "$takeover:/data" "$image" cat /data/ledger 2>&1) && break
+  sleep 3
+done
+expect_eq "$taken" "written by host-b" "host-a took over the dead holder's volume with its data"
+expect_contains "$(ceph -c "$CEPH_CONF" osd blocklist ls 2>/dev/null)" "${holder#*:0/}" "host-b's client was fenced before the takeover"
+fsck_clean "$takeover" || fail "filesystem of $takeover is not clean after the takeover"
+echo "ok: fsck clean after the takeover"
 
 echo "--- bad options get a clear error"
 bad=$(docker volume create -d bulkhead/rbd -o sise=1G "e2e-bad-$RANDOM" 2>&1 || true)

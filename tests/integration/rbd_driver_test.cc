@@ -134,8 +134,28 @@ TEST_F(RbdDriverTest, BadOptionsAreRefusedBeforeAnythingIsCreated) {
   EXPECT_THROW(a().Create(volume_, {{"size", "lots"}}), BadRequest);
   EXPECT_THROW(a().Create(volume_, {{"features", "teleport"}}), BadRequest);
   EXPECT_THROW(a().Create("bad/name", {}), BadRequest);
+  EXPECT_THROW(a().Create(volume_, {{"features", "layering,exclusive-lock"}}), BadRequest);
   EXPECT_FALSE(ImageExists(*pool_, volume_));
   EXPECT_FALSE(a().Get(volume_));
+}
+
+TEST_F(RbdDriverTest, AdoptingAnImageWithExclusiveLockIsRefusedNotHung) {
+  // `rbd create` defaults include exclusive-lock, whose managed lock would make writes wait on
+  // Bulkhead's advisory lock forever.
+  rbd_image_options_t options = nullptr;
+  rbd_image_options_create(&options);
+  rbd_image_options_set_uint64(options, RBD_IMAGE_OPTION_FEATURES,
+                               RBD_FEATURE_LAYERING | RBD_FEATURE_EXCLUSIVE_LOCK);
+  ASSERT_EQ(rbd_create4(pool_->get(), volume_.c_str(), 64ULL << 20, options), 0);
+  rbd_image_options_destroy(options);
+  try {
+    a().Create(volume_, {});
+    FAIL() << "adopted an image with exclusive-lock";
+  } catch (const BadRequest& e) {
+    EXPECT_NE(std::string(e.what()).find("rbd feature disable"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(a().Get(volume_));
+  ASSERT_EQ(rbd_remove(pool_->get(), volume_.c_str()), 0);
 }
 
 TEST_F(RbdDriverTest, MountsAreCountedAndTheLastUnmountReleasesEverything) {
