@@ -99,7 +99,11 @@ for ((round = 1; round <= 3; round++)); do
   rbd_image=bench-rbdbench-$RANDOM
   rbd "${ceph_args[@]}" create --image-feature layering --size 1G "$rbd_image"
   mbps=$(rbd "${ceph_args[@]}" bench --io-type write --io-size 4M --io-threads 1 --io-total 256M \
-    --io-pattern seq "$rbd_image" 2>&1 | awk '/^elapsed/ {for (i=1;i<=NF;i++) if ($i == "bytes/sec:") print $(i+1)/1000000}')
+    --io-pattern seq "$rbd_image" 2>&1 | awk '/^elapsed/ {
+      for (i = 1; i <= NF; i++) if ($i == "bytes/sec:") {  # "928 MiB/s": to decimal MB/s
+        scale = ($(i+2) ~ /^GiB/) ? 1073.741824 : ($(i+2) ~ /^MiB/) ? 1.048576 : ($(i+2) ~ /^KiB/) ? 0.001024 : 0.000001
+        print $(i+1) * scale
+      }}')
   samples[rbdbench]+="$mbps "
   rbd "${ceph_args[@]}" rm --no-progress "$rbd_image"
 done
