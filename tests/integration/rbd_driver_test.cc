@@ -265,6 +265,29 @@ TEST_F(RbdDriverTest, ResizeGrowsTheFilesystemOnTheNextMount) {
   EXPECT_THROW(a().Resize(volume_, 32ULL << 20), BadRequest);
 }
 
+TEST_F(RbdDriverTest, XfsCloneAndReadOnlyVolumes) {
+  a().Create(volume_, {{"size", "320M"}, {"fstype", "xfs"}, {"mount-options", "noatime"}});
+  const std::string path = a().Mount(volume_, "a1");
+  EXPECT_NE(RunChecked({"findmnt", "-no", "FSTYPE,OPTIONS", path}).find("xfs"), std::string::npos);
+  std::ofstream(path + "/golden") << "v1\n";
+  a().Unmount(volume_, "a1");
+  {
+    RbdImage image(*pool_, volume_);
+    ASSERT_EQ(rbd_snap_create(image.get(), "gold"), 0);
+    ASSERT_EQ(rbd_snap_protect(image.get(), "gold"), 0);
+  }
+  const std::string clone = volume_ + "-clone";
+  a().Create(clone,
+             {{"from", "rbd/" + volume_ + "@gold"}, {"fstype", "xfs"}, {"readonly", "true"}});
+  const std::string clone_path = a().Mount(clone, "c1");
+  std::string line;
+  std::getline(std::ifstream(clone_path + "/golden"), line);
+  EXPECT_EQ(line, "v1") << "the clone does not carry its parent's data";
+  EXPECT_FALSE(std::ofstream(clone_path + "/new").good()) << "a readonly volume accepted a write";
+  a().Unmount(clone, "c1");
+  a().Remove(clone);
+}
+
 TEST_F(RbdDriverTest, RestartedPluginRecoversMountsAndTheNextUnmountReleasesAll) {
   a().Create(volume_, {});
   const std::string path = a().Mount(volume_, "container-1");
