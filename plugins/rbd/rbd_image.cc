@@ -137,13 +137,18 @@ std::vector<std::string> RbdImage::WatcherAddresses() {
   return addresses;
 }
 
+std::unique_ptr<RbdImage> OpenImageIfExists(const PoolContext& pool, const std::string& name,
+                                            bool read_only) {
+  try {
+    return std::make_unique<RbdImage>(pool, name, read_only);
+  } catch (const CephError& e) {
+    if (e.error_code() == -ENOENT) return nullptr;
+    throw;
+  }
+}
+
 bool ImageExists(const PoolContext& pool, const std::string& name) {
-  rbd_image_t image = nullptr;
-  const int result = rbd_open_read_only(pool.get(), name.c_str(), &image, nullptr);
-  if (result == -ENOENT) return false;
-  CheckCeph(result, pool.pool() + "/" + name + ": opening image");
-  rbd_close(image);
-  return true;
+  return OpenImageIfExists(pool, name, /*read_only=*/true) != nullptr;
 }
 
 std::vector<std::string> ListImages(const PoolContext& pool) {

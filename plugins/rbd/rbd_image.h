@@ -7,6 +7,7 @@
 
 #include <rbd/librbd.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,6 +52,9 @@ class RbdImage {
   std::string label_;
 };
 
+// Opens `name` when it exists; nullptr when it does not, CephError on any other failure.
+std::unique_ptr<RbdImage> OpenImageIfExists(const PoolContext& pool, const std::string& name,
+                                            bool read_only);
 // True when `name` exists in `pool`.
 bool ImageExists(const PoolContext& pool, const std::string& name);
 std::vector<std::string> ListImages(const PoolContext& pool);

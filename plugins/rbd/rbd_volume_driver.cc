@@ -160,13 +160,8 @@ std::optional<VolumeInfo> RbdVolumeDriver::Get(const std::string& name) {
   std::optional<ImageRef> ref = index_.Find(name);
   if (!ref) return std::nullopt;
   auto pool = cluster_->OpenPool(ref->pool, ref->rados_namespace);
-  std::unique_ptr<RbdImage> image;
-  try {
-    image = std::make_unique<RbdImage>(*pool, ref->name, /*read_only=*/true);
-  } catch (const CephError& e) {
-    if (e.error_code() == -ENOENT) return std::nullopt;  // the image was removed behind our back
-    throw;
-  }
+  const auto image = OpenImageIfExists(*pool, ref->name, /*read_only=*/true);
+  if (!image) return std::nullopt;  // the image was removed behind our back
   VolumeInfo info{name, Path(name), Rfc3339(image->CreatedAtSeconds()), nlohmann::json::object()};
   info.status["image"] = image->label();
   info.status["size"] = image->Size();
@@ -409,16 +404,14 @@ void RbdVolumeDriver::Remove(const std::string& name) {
   if (!ref) return;
   if (!Path(name).empty()) throw std::runtime_error("volume " + name + " is mounted on this host");
   auto pool = cluster_->OpenPool(ref->pool, ref->rados_namespace);
-  if (ImageExists(*pool, ref->name)) {
-    {
-      RbdImage image(*pool, ref->name, /*read_only=*/true);
-      for (const auto& holder : image.Lockers()) {
-        throw std::runtime_error("volume " + name + " is in use by " + HolderText(holder));
-      }
-      if (!image.WatcherAddresses().empty()) {
-        throw std::runtime_error("volume " + name + " is still mapped by a client");
-      }
+  if (auto image = OpenImageIfExists(*pool, ref->name, /*read_only=*/true)) {
+    if (const auto holders = image->Lockers(); !holders.empty()) {
+      throw std::runtime_error("volume " + name + " is in use by " + HolderText(holders.front()));
     }
+    if (!image->WatcherAddresses().empty()) {
+      throw std::runtime_error("volume " + name + " is still mapped by a client");
+    }
+    image.reset();  // closed before the image is removed
     if (settings_.remove_policy == "delete") {
       CheckCeph(rbd_remove(pool->get(), ref->name.c_str()), ref->Spec() + ": deleting image");
     } else if (settings_.remove_policy == "trash") {
