@@ -20,8 +20,7 @@ size=256M
 ceph_args=(-c "$CEPH_CONF")
 cleanup() {
   docker volume ls -q --filter driver=bulkhead/rbd:latest | grep '^bench-' | xargs -r docker volume rm -f >/dev/null 2>&1 || true
-  docker plugin disable -f bulkhead/rbd >/dev/null 2>&1 || true
-  docker plugin rm -f bulkhead/rbd >/dev/null 2>&1 || true
+  remove_plugin bulkhead/rbd
   umount "$work/mnt" 2>/dev/null || true
   rm -rf "$work"
 }

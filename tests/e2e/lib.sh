@@ -1,4 +1,5 @@
 # Assertions and helpers for end-to-end test scripts. Source it.
+. "$(dirname "${BASH_SOURCE[0]}")/../env/lib.sh"
 fail() {
   echo "FAIL: $*" >&2
   exit 1

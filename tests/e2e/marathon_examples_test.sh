@@ -18,8 +18,7 @@ containers=()
 cleanup() {
   for container in "${containers[@]}"; do docker rm -f "$container" >/dev/null 2>&1 || true; done
   for volume in "${created_volumes[@]}"; do docker volume rm -f "$volume" >/dev/null 2>&1 || true; done
-  docker plugin disable -f bulkhead/rbd >/dev/null 2>&1 || true
-  docker plugin rm -f bulkhead/rbd >/dev/null 2>&1 || true
+  remove_plugin bulkhead/rbd
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -20,10 +20,7 @@ cleanup() {
   docker rm -f "e2e-holder-$volume" >/dev/null 2>&1 || true
   docker volume rm -f "$volume" "$implicit" "$takeover" >/dev/null 2>&1 || true
   [[ -z ${dead_mount:-} ]] || umount -l "$dead_mount" 2>/dev/null || true
-  for plugin in bulkhead/rbd-host-b bulkhead/rbd; do
-    docker plugin disable -f "$plugin" >/dev/null 2>&1 || true
-    docker plugin rm -f "$plugin" >/dev/null 2>&1 || true
-  done
+  remove_plugin bulkhead/rbd-host-b bulkhead/rbd
   rm -rf "$work"
 }
 trap cleanup EXIT

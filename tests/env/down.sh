@@ -13,10 +13,7 @@ if [[ -f $dir/docker/env.sh ]]; then
   # Volumes of a removed plugin make every later dockerd start retry its lookup (~15 s each).
   docker volume ls --format '{{.Driver}} {{.Name}}' 2>/dev/null | awk '$1 ~ /^bulkhead\// {print $2}' |
     xargs -r docker volume rm -f >/dev/null 2>&1
-  for plugin in $(docker plugin ls --format '{{.Name}}' 2>/dev/null | grep '^bulkhead/'); do
-    docker plugin disable -f "$plugin" >/dev/null 2>&1
-    docker plugin rm -f "$plugin" >/dev/null 2>&1
-  done
+  remove_plugin $(docker plugin ls --format '{{.Name}}' 2>/dev/null | grep '^bulkhead/')
   stop_recorded "$dir/docker"
 fi
 [[ -d $dir/ceph ]] && "$here/ceph-down.sh" "$dir/ceph"

@@ -43,3 +43,12 @@ stop_recorded() {
   done
   rm -f "$dir/pids"
 }
+
+# remove_plugin NAME...: disables (forcibly) and removes installed managed plugins; absent ones are fine.
+remove_plugin() {
+  local plugin
+  for plugin in "$@"; do
+    docker plugin disable -f "$plugin" >/dev/null 2>&1 || true
+    docker plugin rm -f "$plugin" >/dev/null 2>&1 || true
+  done
+}
