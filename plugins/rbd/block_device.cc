@@ -106,19 +106,39 @@ void GrowFilesystem(const std::string& device, const std::string& target,
   RunChecked({"resize2fs", device}, 600);
 }
 
-std::string MountedDevice(const std::string& target) {
+std::vector<MountEntry> MountTable() {
   std::ifstream mountinfo("/proc/self/mountinfo");
+  std::vector<MountEntry> table;
   std::string line;
-  std::string device;
   while (std::getline(mountinfo, line)) {
     const auto words = SplitWords(line);
     // id parent major:minor root mountpoint options [optional...] - fstype source superopts
-    if (words.size() < 10 || Unescape(words[4]) != target) continue;
+    if (words.size() < 10) continue;
     for (size_t i = 6; i + 2 < words.size(); ++i) {
-      if (words[i] == "-") device = Unescape(words[i + 2]);
+      if (words[i] == "-") {
+        table.push_back({Unescape(words[4]), Unescape(words[i + 2]), words[i + 1]});
+        break;
+      }
     }
   }
-  return device;  // the last mount on the path is the visible one
+  return table;
+}
+
+std::string MountedDevice(const std::string& target) {
+  std::string device;
+  for (const MountEntry& entry : MountTable()) {
+    if (entry.target == target) device = entry.device;  // the last mount is the visible one
+  }
+  return device;
+}
+
+std::string LoopBackingFile(const std::string& device) {
+  const std::string prefix = "/dev/";
+  if (device.rfind(prefix + "loop", 0) != 0) return "";
+  std::ifstream file("/sys/block/" + device.substr(prefix.size()) + "/loop/backing_file");
+  std::string path;
+  std::getline(file, path);
+  return path;
 }
 
 }  // namespace bulkhead::rbd

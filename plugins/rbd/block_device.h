@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace bulkhead::rbd {
 
@@ -24,7 +25,17 @@ bool GrowsUnmounted(const std::string& fstype);
 // device's size.
 void GrowFilesystem(const std::string& device, const std::string& target,
                     const std::string& fstype);
-// The device mounted at `target`, from /proc/self/mountinfo; "" when nothing is.
+struct MountEntry {
+  std::string target;
+  std::string device;
+  std::string fstype;
+};
+// This process's mounts, from /proc/self/mountinfo, in mount order.
+std::vector<MountEntry> MountTable();
+// The device mounted at `target`; "" when nothing is.
 std::string MountedDevice(const std::string& target);
+// The file behind loop device `device` as the kernel reports it ("" for a free or non-loop
+// device); the kernel may append " (deleted)" or print a path from another mount namespace.
+std::string LoopBackingFile(const std::string& device);
 
 }  // namespace bulkhead::rbd

@@ -32,10 +32,11 @@ class CliMapper : public Mapper {
     return TrimTrailing(RunChecked(argv));
   }
 
-  void Unmap(const ImageRef& image, const std::string& device) override {
-    if (FindMapped(image).empty()) return;
+  void Unmap(const ImageRef& image, const std::string& /*device*/) override {
+    const std::string mapped = FindMapped(image);  // never trust a recorded device number
+    if (mapped.empty()) return;
     std::vector<std::string> argv = commands_.unmap;
-    argv.push_back(device);
+    argv.push_back(mapped);
     RunChecked(argv);
   }
 

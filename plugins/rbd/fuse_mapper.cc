@@ -42,9 +42,10 @@ class FuseMapper : public Mapper {
     }
   }
 
+  // `device` may come from before a crash: its rbd-fuse died with the old plugin, but the loop
+  // device stays attached to the dead file until detached.
   void Unmap(const ImageRef& image, const std::string& device) override {
-    if (!device.empty() && !FindMapped(image).empty())
-      RunChecked({"losetup", "--detach", device}, 60);
+    if (LoopBacksImage(device, image)) RunChecked({"losetup", "--detach", device}, 60);
     ReleaseFuse(FuseDirectory(image));
   }
 
@@ -62,6 +63,19 @@ class FuseMapper : public Mapper {
   }
   std::string ImageFile(const ImageRef& image) const {
     return FuseDirectory(image) + "/" + image.name;
+  }
+
+  // Whether loop `device` is attached to this image's file (checked before detaching a device
+  // number recorded earlier, which may since have been reused).
+  static bool LoopBacksImage(const std::string& device, const ImageRef& image) {
+    std::string file = LoopBackingFile(device);
+    const std::string deleted = " (deleted)";
+    if (file.size() > deleted.size() &&
+        file.compare(file.size() - deleted.size(), deleted.size(), deleted) == 0)
+      file.resize(file.size() - deleted.size());
+    const std::string suffix = "/" + image.name;
+    return file.size() >= suffix.size() &&
+           file.compare(file.size() - suffix.size(), suffix.size(), suffix) == 0;
   }
 
   static void ReleaseFuse(const std::string& directory) {

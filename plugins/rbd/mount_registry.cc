@@ -26,6 +26,7 @@ std::map<std::string, MountRecord> MountRegistry::Load() const {
       record.path = entry.at("path");
       record.fstype = entry.at("fstype");
       record.mount_ids = entry.at("mount_ids").get<std::vector<std::string>>();
+      record.activating = entry.value("activating", false);
       mounts.emplace(volume, std::move(record));
     }
   } catch (const nlohmann::json::exception& e) {
@@ -37,10 +38,10 @@ std::map<std::string, MountRecord> MountRegistry::Load() const {
 void MountRegistry::Save(const std::map<std::string, MountRecord>& mounts) const {
   nlohmann::json table = nlohmann::json::object();
   for (const auto& [volume, record] : mounts) {
-    table[volume] = {{"pool", record.image.pool},    {"namespace", record.image.rados_namespace},
-                     {"image", record.image.name},   {"device", record.device},
-                     {"path", record.path},          {"fstype", record.fstype},
-                     {"mount_ids", record.mount_ids}};
+    table[volume] = {{"pool", record.image.pool},     {"namespace", record.image.rados_namespace},
+                     {"image", record.image.name},    {"device", record.device},
+                     {"path", record.path},           {"fstype", record.fstype},
+                     {"mount_ids", record.mount_ids}, {"activating", record.activating}};
   }
   const std::string text = table.dump(1);
   const std::string temporary = path_ + ".tmp";

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "common/failpoint.h"
 #include "plugins/rbd/block_device.h"
 #include "plugins/rbd/volume_spec.h"
 
@@ -19,6 +20,8 @@ constexpr const char* kMetaMountOptions = "bulkhead.mount_options";
 constexpr const char* kMetaReadOnly = "bulkhead.readonly";
 constexpr const char* kMetaTakeover = "bulkhead.takeover";
 constexpr const char* kMetaGrowPending = "bulkhead.grow_pending";
+// Stands for a user whose mount ID was lost with the mount registry (see Recover).
+constexpr const char* kUnknownMountId = "unknown-user-from-before-restart";
 
 std::string Rfc3339(int64_t seconds) {
   const std::time_t time = seconds;
@@ -45,16 +48,18 @@ std::string HolderText(const ImageLocker& holder) {
   return "host " + host + " (" + holder.client + " at " + holder.address + ")";
 }
 
-// Runs `undo` unless dismissed: the rollback of one completed step of Activate.
+// Runs `undo` unless dismissed: the rollback of one completed step of Activate. A failed undo is
+// logged and noted in `*failed`.
 class Rollback {
  public:
-  explicit Rollback(std::function<void()> undo) : undo_(std::move(undo)) {}
+  Rollback(std::function<void()> undo, bool* failed) : undo_(std::move(undo)), failed_(failed) {}
   ~Rollback() {
     if (!undo_) return;
     try {
       undo_();
     } catch (const std::exception& e) {
       spdlog::error("rollback step failed: {}", e.what());
+      *failed_ = true;
     }
   }
   Rollback(const Rollback&) = delete;
@@ -63,6 +68,7 @@ class Rollback {
 
  private:
   std::function<void()> undo_;
+  bool* failed_;
 };
 
 void CreateImage(const PoolContext& pool, const std::string& name, const VolumeSpec& spec) {
@@ -200,6 +206,7 @@ std::string RbdVolumeDriver::Mount(const std::string& name, const std::string& m
   mount->mount_ids.insert(mount_id);
   std::string path = mount->path;
   std::lock_guard<std::mutex> lock(table_mutex_);
+  activating_.erase(name);
   mounts_[name] = std::move(mount);
   SaveRegistry();
   return path;
@@ -212,10 +219,12 @@ void RbdVolumeDriver::Unmount(const std::string& name, const std::string& mount_
     std::lock_guard<std::mutex> lock(table_mutex_);
     auto it = mounts_.find(name);
     if (it == mounts_.end()) return;
-    auto id = it->second->mount_ids.find(mount_id);
-    if (id == it->second->mount_ids.end()) return;  // not ours (e.g. from before a restart)
-    it->second->mount_ids.erase(id);
-    if (!it->second->mount_ids.empty()) {
+    auto& ids = it->second->mount_ids;
+    auto id = ids.find(mount_id);
+    if (id == ids.end()) id = ids.find(kUnknownMountId);  // a user whose ID was lost
+    if (id == ids.end()) return;                          // not ours
+    ids.erase(id);
+    if (!ids.empty()) {
       SaveRegistry();
       return;
     }
@@ -247,10 +256,20 @@ std::unique_ptr<RbdVolumeDriver::ActiveMount> RbdVolumeDriver::Activate(const st
   mount->fstype = image.Metadata(kMetaFstype).value_or(settings_.default_fstype);
   mount->path = MountPath(name);
 
+  Journal(name, mount.get());
+  bool rollback_failed = false;  // then the journal entry stays for the next start to finish
+  Rollback forget(
+      [&] {
+        if (!rollback_failed) Journal(name, nullptr);
+      },
+      &rollback_failed);
   AcquireLock(image, name, takeover ? *takeover == "true" : settings_.takeover);
-  Rollback unlock([&] { image.Unlock(lock_cookie_); });
+  Rollback unlock([&] { image.Unlock(lock_cookie_); }, &rollback_failed);
+  Failpoint("rbd.mount.locked");
   mount->device = mapper_->Map(mount->image, read_only);
-  Rollback unmap([&] { mapper_->Unmap(mount->image, mount->device); });
+  Rollback unmap([&] { mapper_->Unmap(mount->image, mount->device); }, &rollback_failed);
+  Journal(name, mount.get());
+  Failpoint("rbd.mount.mapped");
   const bool grow = !read_only && image.Metadata(kMetaGrowPending).has_value();
   if (ProbeFilesystem(mount->device).empty()) {
     if (read_only)
@@ -260,11 +279,13 @@ std::unique_ptr<RbdVolumeDriver::ActiveMount> RbdVolumeDriver::Activate(const st
   } else if (!read_only) {
     CheckFilesystem(mount->device, mount->fstype);
   }
+  Failpoint("rbd.mount.formatted");
   if (grow && GrowsUnmounted(mount->fstype))
     GrowFilesystem(mount->device, mount->path, mount->fstype);
   MountFilesystem(mount->device, mount->path, mount->fstype,
                   image.Metadata(kMetaMountOptions).value_or(""), read_only);
-  Rollback unmount([&] { UnmountFilesystem(mount->path); });
+  Rollback unmount([&] { UnmountFilesystem(mount->path); }, &rollback_failed);
+  Failpoint("rbd.mount.mounted");
   if (grow && !GrowsUnmounted(mount->fstype))
     GrowFilesystem(mount->device, mount->path, mount->fstype);
   if (grow)
@@ -273,13 +294,16 @@ std::unique_ptr<RbdVolumeDriver::ActiveMount> RbdVolumeDriver::Activate(const st
   unmount.Dismiss();
   unmap.Dismiss();
   unlock.Dismiss();
+  forget.Dismiss();  // Mount moves the entry from the journal into the mount table
   spdlog::info("volume {}: mounted {} ({}) at {}", name, image.label(), mount->device, mount->path);
   return mount;
 }
 
 void RbdVolumeDriver::Deactivate(ActiveMount& mount) {
   UnmountFilesystem(mount.path);
+  Failpoint("rbd.unmount.unmounted");
   mapper_->Unmap(mount.image, mount.device);
+  Failpoint("rbd.unmount.unmapped");
   ReleaseLock(*mount.handle);
   spdlog::info("volume released: {} ({})", mount.handle->label(), mount.device);
   mount.handle.reset();
@@ -344,19 +368,53 @@ void RbdVolumeDriver::SaveRegistry() {
     records[name] = {mount->image, mount->device, mount->path, mount->fstype,
                      std::vector<std::string>(mount->mount_ids.begin(), mount->mount_ids.end())};
   }
+  records.insert(activating_.begin(), activating_.end());
   registry_.Save(records);
 }
 
+void RbdVolumeDriver::Journal(const std::string& name, const ActiveMount* mount) {
+  std::lock_guard<std::mutex> lock(table_mutex_);
+  if (mount == nullptr) {
+    if (activating_.erase(name) == 0) return;
+  } else {
+    activating_[name] = {mount->image, mount->device, mount->path, mount->fstype, {}, true};
+  }
+  SaveRegistry();
+}
+
 void RbdVolumeDriver::Recover() {
-  for (const auto& [name, record] : registry_.Load()) {
+  std::map<std::string, MountRecord> records;
+  try {
+    records = registry_.Load();
+  } catch (const std::exception& e) {
+    spdlog::error("{}; rebuilding the mount table from the system", e.what());
+  }
+  AddUnrecordedMounts(records);
+  for (const auto& [name, record] : records) {
     try {
       RecoverOne(name, record);
     } catch (const std::exception& e) {
       spdlog::error("volume {}: recovery failed: {}", name, e.what());
     }
   }
+  ReleaseStrayLocks();
   std::lock_guard<std::mutex> lock(table_mutex_);
   SaveRegistry();
+}
+
+void RbdVolumeDriver::AddUnrecordedMounts(std::map<std::string, MountRecord>& records) {
+  const std::string prefix = settings_.mount_root + "/";
+  for (const MountEntry& entry : MountTable()) {
+    if (entry.target.rfind(prefix, 0) != 0) continue;
+    const std::string name = entry.target.substr(prefix.size());
+    if (records.count(name) != 0 || name.find('/') != std::string::npos) continue;
+    const std::optional<ImageRef> image = index_.Find(name);
+    if (!image) continue;
+    // Its users' mount IDs are gone: count one unknown user, whom the next Unmount releases.
+    spdlog::warn("volume {}: mounted at {} but not in the mount registry; adopting it", name,
+                 entry.target);
+    records[name] = {*image, entry.device, entry.target, entry.fstype, {kUnknownMountId}, false};
+  }
 }
 
 void RbdVolumeDriver::RecoverOne(const std::string& name, const MountRecord& record) {
@@ -364,21 +422,28 @@ void RbdVolumeDriver::RecoverOne(const std::string& name, const MountRecord& rec
   mount->image = record.image;
   mount->pool = cluster_->OpenPool(record.image.pool, record.image.rados_namespace);
   mount->handle = std::make_unique<RbdImage>(*mount->pool, record.image.name);
-  mount->device = mapper_->FindMapped(record.image);
+  const std::string mapped = mapper_->FindMapped(record.image);
+  mount->device = mapped.empty() ? record.device : mapped;  // a dead mapping still needs undoing
   mount->path = record.path;
   mount->fstype = record.fstype;
-  const bool intact = !mount->device.empty() && MountedDevice(record.path) == mount->device;
   mount->mount_ids.insert(record.mount_ids.begin(), record.mount_ids.end());
+  const bool intact = !record.activating && !mapped.empty() && MountedDevice(record.path) == mapped;
   if (!intact) {
-    // Only part of the stack survived the restart: finish tearing it down, or keep the volume
-    // so that dockerd's next Unmount tries again (e.g. while a container still holds the path).
-    spdlog::warn("volume {}: mount or mapping lost while the plugin was down; cleaning up", name);
+    // A Mount the crash interrupted, or a stack only partly alive: tear it down. On failure keep
+    // the record, so the next Unmount from dockerd (or the next start) tries again.
+    spdlog::warn("volume {}: {}; cleaning up", name,
+                 record.activating ? "a mount was interrupted by a crash"
+                                   : "mount or mapping lost while the plugin was down");
     try {
       Deactivate(*mount);
       return;
     } catch (...) {
       std::lock_guard<std::mutex> lock(table_mutex_);
-      mounts_[name] = std::move(mount);
+      if (record.activating) {
+        activating_[name] = record;
+      } else {
+        mounts_[name] = std::move(mount);
+      }
       throw;
     }
   }
@@ -387,6 +452,28 @@ void RbdVolumeDriver::RecoverOne(const std::string& name, const MountRecord& rec
                mount->path, mount->mount_ids.size());
   std::lock_guard<std::mutex> lock(table_mutex_);
   mounts_[name] = std::move(mount);
+}
+
+void RbdVolumeDriver::ReleaseStrayLocks() {
+  for (const auto& [name, ref] : index_.All()) {
+    {
+      std::lock_guard<std::mutex> lock(table_mutex_);
+      if (mounts_.count(name) != 0 || activating_.count(name) != 0) continue;
+    }
+    try {
+      auto pool = cluster_->OpenPool(ref.pool, ref.rados_namespace);
+      auto image = OpenImageIfExists(*pool, ref.name, /*read_only=*/false);
+      if (!image) continue;
+      for (const ImageLocker& holder : image->Lockers()) {
+        if (holder.cookie != lock_cookie_) continue;
+        spdlog::warn("volume {}: releasing this host's lock left by an earlier run", name);
+        ReleaseLock(*image);
+        break;
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("volume {}: checking for a stray lock failed: {}", name, e.what());
+    }
+  }
 }
 
 void RbdVolumeDriver::Fence(const ImageLocker& holder, const std::string& label) {

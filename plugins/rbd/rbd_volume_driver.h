@@ -14,10 +14,13 @@
 //    it). When none does and takeover is allowed (volume option or plugin default), the holder's
 //    client is blocklisted (fenced) before its lock is broken; a live holder never is.
 //  - Remove refuses while the volume is locked or watched anywhere, then applies remove_policy.
-//  - The mount table is saved in state_dir/mounts.json after every change; Recover() (at start)
+//  - The mount table is saved in state_dir/mounts.json after every change, and a first Mount is
+//    journaled there before its lock is taken and again once mapped. Recover() (at start)
 //    re-adopts every volume still mounted and mapped here (retaking this host's lock from the
-//    previous process) and cleans up the ones only partly there, so the next Unmount from
-//    dockerd, with an ID from before the restart, still releases everything.
+//    previous process), tears down what a crash left half done (journaled Mounts, mounts whose
+//    mapping died), adopts mounts under mount_root the registry does not know (one unknown
+//    user each), and releases this host's locks on volumes it no longer holds. So the next
+//    Unmount from dockerd, with an ID from before the restart, still releases everything.
 // Thread-safety: calls for different volumes run in parallel; calls for one volume are serialised.
 #pragma once
 
@@ -76,7 +79,11 @@ class RbdVolumeDriver : public VolumeDriver {
   void ReclaimLock(RbdImage& image, const std::string& name);
   void ReleaseLock(RbdImage& image);
   void RecoverOne(const std::string& name, const MountRecord& record);
+  void AddUnrecordedMounts(std::map<std::string, MountRecord>& records);
+  void ReleaseStrayLocks();
   void SaveRegistry();  // requires table_mutex_
+  // Records `mount` as activating (nullptr: forgets it) in the registry.
+  void Journal(const std::string& name, const ActiveMount* mount);
   void Fence(const ImageLocker& holder, const std::string& label);
   std::string MountPath(const std::string& name) const { return settings_.mount_root + "/" + name; }
 
@@ -87,9 +94,10 @@ class RbdVolumeDriver : public VolumeDriver {
   MountRegistry registry_;
   std::string lock_cookie_;
 
-  std::mutex table_mutex_;  // guards the two maps below, never held during Ceph or mount calls
+  std::mutex table_mutex_;  // guards the maps below, never held during Ceph or mount calls
   std::map<std::string, std::unique_ptr<std::mutex>> volume_mutexes_;
   std::map<std::string, std::unique_ptr<ActiveMount>> mounts_;
+  std::map<std::string, MountRecord> activating_;  // first Mounts in progress (the journal)
 };
 
 // Docker volume names map to image names; refuse what an RBD image name cannot be.

@@ -61,6 +61,8 @@ ceph-mon -c "$conf" -i a
 record_pid "$dir" "$(wait_for_file "$dir/run/mon.a.pid" 10)"
 
 cephc() { ceph -c "$conf" --connect-timeout 10 "$@"; }
+# A dead client's watch expires after this many seconds (30 by default): the tests wait for it.
+cephc config set global osd_client_watch_timeout 10
 cephc osd create >/dev/null
 ceph-osd -c "$conf" -i 0 --mkfs --no-mon-config >/dev/null 2>&1
 cephc auth add osd.0 osd 'allow *' mon 'allow profile osd' -i "$dir/osd/keyring" 2>/dev/null ||

@@ -39,5 +39,8 @@ if ! wait_until 60 "dockerd on unix://$socket" env DOCKER_HOST="unix://$socket" 
   tail -20 "$dir/dockerd.log" >&2
   exit 1
 fi
-echo "export DOCKER_HOST=unix://$socket" >"$dir/env.sh"
+{
+  echo "export DOCKER_HOST=unix://$socket"
+  echo "export BULKHEAD_DOCKERD_LOG=$dir/dockerd.log"
+} >"$dir/env.sh"
 echo "docker: started dockerd on unix://$socket (data root $state, log $dir/dockerd.log)"

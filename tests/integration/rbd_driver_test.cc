@@ -323,5 +323,108 @@ TEST_F(RbdDriverTest, RestartAfterTheMountVanishedCleansUpTheRest) {
   host_b.driver->Unmount(volume_, "b1");
 }
 
+TEST_F(RbdDriverTest, LostMountRegistryIsRebuiltFromMountinfo) {
+  a().Create(volume_, {});
+  const std::string path = a().Mount(volume_, "container-1");
+  std::filesystem::remove(host_a_->settings.state_dir + "/mounts.json");
+  host_a_->CrashAndRestart();
+  EXPECT_EQ(a().Path(volume_), path) << "the mount under mount_root was not adopted";
+  ASSERT_EQ(Lockers(volume_).size(), 1U);
+  EXPECT_EQ(Lockers(volume_)[0].cookie, "bulkhead host=host-a");
+  // The container's mount ID is gone with the registry: its Unmount releases the one user.
+  a().Unmount(volume_, "container-1");
+  EXPECT_TRUE(MountedDevice(path).empty());
+  EXPECT_TRUE(Lockers(volume_).empty());
+  EXPECT_TRUE(FsckClean(volume_));
+}
+
+TEST_F(RbdDriverTest, StartReleasesThisHostsStrayLocksOnly) {
+  const std::string other = volume_ + "-other";
+  a().Create(volume_, {});
+  a().Create(other, {});
+  {  // Earlier processes on this host and on host-z locked the volumes, then died.
+    auto ghost = CephCluster::Connect(CephSettings());
+    auto pool = ghost->OpenPool("rbd");
+    RbdImage(*pool, volume_).LockExclusive("bulkhead host=host-a");
+    RbdImage(*pool, other).LockExclusive("bulkhead host=host-z");
+  }
+  host_a_->CrashAndRestart();
+  EXPECT_TRUE(Lockers(volume_).empty()) << "this host's stray lock survived the restart";
+  ASSERT_EQ(Lockers(other).size(), 1U);
+  EXPECT_EQ(Lockers(other)[0].cookie, "bulkhead host=host-z") << "another host's lock was touched";
+  TestHost host_z("host-z", /*takeover=*/true);
+  host_z.driver->Mount(other, "z1");  // clears host-z's lock for the cleanup below
+  host_z.driver->Unmount(other, "z1");
+  a().Remove(other);
+}
+
+TEST_F(RbdDriverTest, PlacementOptionsObjectSizeDataPoolPoolAndNamespace) {
+  const std::string data_pool = "bulkhead-itest-data";
+  host_a_->cluster->MonCommand(
+      nlohmann::json{{"prefix", "osd pool create"}, {"pool", data_pool}, {"pg_num", 8}}.dump());
+  host_a_->cluster->MonCommand(nlohmann::json{
+      {"prefix", "osd pool application enable"},
+      {"pool", data_pool},
+      {"app", "rbd"}}.dump());
+  a().Create(volume_, {{"object-size", "1M"}, {"data-pool", data_pool}});
+  {
+    RbdImage image(*pool_, volume_, true);
+    rbd_image_info_t info{};
+    ASSERT_EQ(rbd_stat(image.get(), &info, sizeof(info)), 0);
+    EXPECT_EQ(info.obj_size, 1U << 20);
+    const int64_t expected =
+        rados_pool_lookup(rados_ioctx_get_cluster(pool_->get()), data_pool.c_str());
+    EXPECT_EQ(rbd_get_data_pool_id(image.get()), expected);
+  }
+  std::ofstream(a().Mount(volume_, "a1") + "/data") << "in the data pool\n";
+  a().Unmount(volume_, "a1");
+
+  const std::string elsewhere = volume_ + "-elsewhere";
+  a().Create(elsewhere, {{"pool", data_pool}, {"order", "22"}});
+  auto other_pool = host_a_->cluster->OpenPool(data_pool);
+  EXPECT_TRUE(ImageExists(*other_pool, elsewhere));
+  EXPECT_FALSE(ImageExists(*pool_, elsewhere));
+  const auto info = a().Get(elsewhere);
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->status["image"], data_pool + "/" + elsewhere);
+
+  const std::string in_namespace = volume_ + "-ns";
+  const int created = rbd_namespace_create(pool_->get(), "itest-team");
+  ASSERT_TRUE(created == 0 || created == -EEXIST) << created;
+  a().Create(in_namespace, {{"namespace", "itest-team"}});
+  auto team_pool = host_a_->cluster->OpenPool("rbd", "itest-team");
+  EXPECT_TRUE(ImageExists(*team_pool, in_namespace));
+  EXPECT_FALSE(ImageExists(*pool_, in_namespace));
+  if (!std::filesystem::exists("/sys/bus/rbd")) {  // "auto" picks fuse here
+    try {  // rbd-fuse cannot reach namespaces: a clear refusal, nothing left locked
+      a().Mount(in_namespace, "n1");
+      FAIL() << "the fuse mapper mounted an image in a namespace";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("namespaces"), std::string::npos) << e.what();
+    }
+    RbdImage image(*team_pool, in_namespace, true);
+    EXPECT_TRUE(image.Lockers().empty());
+  }
+  for (const auto& name : {volume_, elsewhere, in_namespace}) a().Remove(name);
+}
+
+TEST_F(RbdDriverTest, KeepPolicyForgetsTheVolumeButKeepsTheImage) {
+  TestHost keeper("host-keep", false);
+  keeper.settings.remove_policy = "keep";
+  keeper.Start();
+  keeper.driver->Create(volume_, {});
+  std::ofstream(keeper.driver->Mount(volume_, "k1") + "/kept") << "kept\n";
+  keeper.driver->Unmount(volume_, "k1");
+  keeper.driver->Remove(volume_);
+  EXPECT_FALSE(keeper.driver->Get(volume_));
+  EXPECT_TRUE(ImageExists(*pool_, volume_));
+  keeper.driver->Create(volume_, {});  // adopts the kept image, data and all
+  std::string line;
+  std::getline(std::ifstream(keeper.driver->Mount(volume_, "k2") + "/kept"), line);
+  EXPECT_EQ(line, "kept");
+  keeper.driver->Unmount(volume_, "k2");
+  a().Remove(volume_);
+}
+
 }  // namespace
 }  // namespace bulkhead::rbd
