@@ -10,6 +10,8 @@ packages=(
   # test environment: Ceph, Docker, mapping, filesystems
   ceph-mon ceph-osd ceph-common radosgw rbd-fuse rbd-nbd docker.io debootstrap
   e2fsprogs xfsprogs fuse3 util-linux iproute2 curl jq python3 procps bc
+  # log sinks with a real server
+  rsyslog
 )
 missing=()
 for package in "${packages[@]}"; do

@@ -1,0 +1,142 @@
+#include "plugins/logs/log_options.h"
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "common/config.h"
+
+namespace bulkhead::logs {
+namespace {
+
+const std::set<std::string> kDaemonOptions = {"mode",           "max-buffer-size",
+                                              "cache-disabled", "cache-max-size",
+                                              "cache-max-file", "cache-compress"};
+const std::set<std::string> kOwnOptions = {"tag",      "labels",         "labels-regex",
+                                           "env",      "env-regex",      "max-size",
+                                           "max-file", "syslog-address", "syslog-facility"};
+
+const std::map<std::string, int> kFacilities = {
+    {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
+    {"syslog", 5},    {"lpr", 6},     {"news", 7},    {"uucp", 8},    {"cron", 9},
+    {"authpriv", 10}, {"ftp", 11},    {"local0", 16}, {"local1", 17}, {"local2", 18},
+    {"local3", 19},   {"local4", 20}, {"local5", 21}, {"local6", 22}, {"local7", 23}};
+
+std::set<std::string> CommaList(const std::string& value) {
+  std::set<std::string> items;
+  std::istringstream stream(value);
+  for (std::string item; std::getline(stream, item, ',');) {
+    if (!item.empty()) items.insert(item);
+  }
+  return items;
+}
+
+std::regex OptionRegex(const std::string& key, const std::string& pattern) {
+  try {
+    return std::regex(pattern, std::regex::extended);
+  } catch (const std::regex_error& e) {
+    throw BadRequest("log-opt " + key + "=" + pattern + ": invalid regular expression");
+  }
+}
+
+// Docker's rule: a key listed by name or matching the regex is attached.
+void SelectAttrs(const std::map<std::string, std::string>& source, const std::string& names,
+                 const std::string& regex_key, const std::string& pattern,
+                 std::map<std::string, std::string>& attrs) {
+  const std::set<std::string> listed = CommaList(names);
+  const bool use_regex = !pattern.empty();
+  const std::regex regex = use_regex ? OptionRegex(regex_key, pattern) : std::regex();
+  for (const auto& [key, value] : source) {
+    if (listed.count(key) != 0 || (use_regex && std::regex_search(key, regex))) attrs[key] = value;
+  }
+}
+
+std::string ExpandTag(const std::string& tag, const LogContainerInfo& info) {
+  const std::string name = info.container_name.empty() || info.container_name[0] != '/'
+                               ? info.container_name
+                               : info.container_name.substr(1);
+  std::string image_id = info.image_id;
+  if (image_id.rfind("sha256:", 0) == 0) image_id.erase(0, 7);
+  std::string command = info.entrypoint;
+  for (const auto& arg : info.args) command += " " + arg;
+  const std::map<std::string, std::string> fields = {{".ID", info.container_id.substr(0, 12)},
+                                                     {".FullID", info.container_id},
+                                                     {".Name", name},
+                                                     {".ImageID", image_id.substr(0, 12)},
+                                                     {".ImageFullID", image_id},
+                                                     {".ImageName", info.image_name},
+                                                     {".DaemonName", info.daemon_name},
+                                                     {".Command", command}};
+  std::string out;
+  size_t at = 0;
+  while (true) {
+    const size_t open = tag.find("{{", at);
+    out += tag.substr(at, open == std::string::npos ? std::string::npos : open - at);
+    if (open == std::string::npos) return out;
+    const size_t close = tag.find("}}", open);
+    if (close == std::string::npos) throw BadRequest("log-opt tag=" + tag + ": unclosed {{");
+    std::string field = tag.substr(open + 2, close - open - 2);
+    field.erase(0, field.find_first_not_of(' '));
+    field.erase(field.find_last_not_of(' ') + 1);
+    const auto value = fields.find(field);
+    if (value == fields.end())
+      throw BadRequest("log-opt tag=" + tag + ": unknown template field {{" + field + "}}");
+    out += value->second;
+    at = close + 2;
+  }
+}
+
+}  // namespace
+
+LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host) {
+  const auto& config = info.config;
+  for (const auto& [key, value] : config) {
+    if (kDaemonOptions.count(key) == 0 && kOwnOptions.count(key) == 0) {
+      throw BadRequest("unknown log-opt \"" + key +
+                       "\" for bulkhead/logs (known: tag, labels, labels-regex, env, env-regex, "
+                       "max-size, max-file, syslog-address, syslog-facility)");
+    }
+  }
+  auto option = [&](const std::string& key, const std::string& fallback) {
+    auto it = config.find(key);
+    return it == config.end() ? fallback : it->second;
+  };
+  LogOptions options;
+  try {
+    options.max_segment_bytes = ParseByteSize(option("max-size", "10m"));
+    options.max_segments = std::stoi(option("max-file", "5"));
+  } catch (const std::exception& e) {
+    throw BadRequest(std::string("log-opt max-size/max-file: ") + e.what());
+  }
+  if (options.max_segments < 1) throw BadRequest("log-opt max-file: must be at least 1");
+  options.syslog_address = option("syslog-address", "");
+  if (!options.syslog_address.empty() && options.syslog_address.rfind("udp://", 0) != 0 &&
+      options.syslog_address.rfind("tcp://", 0) != 0) {
+    throw BadRequest("log-opt syslog-address=" + options.syslog_address +
+                     ": expected udp://HOST:PORT or tcp://HOST:PORT");
+  }
+  const std::string facility = option("syslog-facility", "daemon");
+  if (kFacilities.count(facility) == 0)
+    throw BadRequest("log-opt syslog-facility=" + facility + ": unknown facility");
+  options.syslog_facility = kFacilities.at(facility);
+
+  ContainerMeta& meta = options.meta;
+  meta.container_id = info.container_id;
+  meta.container_name =
+      info.container_name.rfind('/', 0) == 0 ? info.container_name.substr(1) : info.container_name;
+  meta.image_name = info.image_name;
+  meta.image_id = info.image_id;
+  meta.host = host;
+  meta.tag = ExpandTag(option("tag", "{{.ID}}"), info);
+  SelectAttrs(info.labels, option("labels", ""), "labels-regex", option("labels-regex", ""),
+              meta.attrs);
+  std::map<std::string, std::string> env;
+  for (const auto& pair : info.env) {
+    const size_t equals = pair.find('=');
+    if (equals != std::string::npos) env[pair.substr(0, equals)] = pair.substr(equals + 1);
+  }
+  SelectAttrs(env, option("env", ""), "env-regex", option("env-regex", ""), meta.attrs);
+  return options;
+}
+
+}  // namespace bulkhead::logs

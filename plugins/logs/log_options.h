@@ -1,0 +1,41 @@
+// LogOptions: a container's --log-opt values, validated at StartLogging, and the metadata every
+// event of that container carries.
+//
+// Contract: ParseLogOptions() accepts Docker's daemon-side options (mode, max-buffer-size,
+// cache-*), the Docker-standard tag, labels, labels-regex, env and env-regex, max-size and
+// max-file (spool rotation, which also bounds `docker logs`) and the options of the sinks
+// implemented here; any other key, or a bad value, is a BadRequest naming it. The tag template
+// supports Docker's fields ({{.ID}}, {{.FullID}}, {{.Name}}, {{.ImageID}}, {{.ImageFullID}},
+// {{.ImageName}}, {{.DaemonName}}, {{.Command}}); an unknown field is an error.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "common/logdriver_api.h"
+
+namespace bulkhead::logs {
+
+// What every event of one container carries besides its line.
+struct ContainerMeta {
+  std::string container_id;
+  std::string container_name;  // without dockerd's leading '/'
+  std::string image_name;
+  std::string image_id;
+  std::string host;
+  std::string tag;
+  std::map<std::string, std::string> attrs;  // selected labels and env
+};
+
+struct LogOptions {
+  uint64_t max_segment_bytes = 10ULL << 20;  // max-size
+  int max_segments = 5;                      // max-file
+  std::string syslog_address;                // udp://, tcp:// or tls:// host:port; "" = none
+  int syslog_facility = 3;                   // daemon
+  ContainerMeta meta;
+};
+
+LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host);
+
+}  // namespace bulkhead::logs

@@ -1,0 +1,311 @@
+#include "plugins/logs/logs_driver.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "common/errno_text.h"
+#include "plugins/logs/sink.h"
+
+namespace bulkhead::logs {
+namespace {
+
+constexpr size_t kBatchEntries = 512;
+constexpr size_t kMaxEventBytes = 1 << 20;  // a longer partial line is cut into events this big
+
+// Joins dockerd's partial pieces (16 KiB each, all partial, the final one last=true) into events.
+class PartialJoiner {
+ public:
+  void Add(LogEntry piece, std::vector<LogEntry>& events) {
+    if (!piece.partial) {
+      Flush(events);
+      events.push_back(std::move(piece));
+      return;
+    }
+    if (pending_.line.empty() && pending_.source.empty()) {
+      pending_ = std::move(piece);
+    } else {
+      pending_.line += piece.line;
+    }
+    if (piece.partial_metadata.last || pending_.line.size() >= kMaxEventBytes) Flush(events);
+  }
+  void Flush(std::vector<LogEntry>& events) {
+    if (pending_.source.empty()) return;
+    pending_.partial = false;
+    pending_.has_partial_metadata = false;
+    pending_.partial_metadata = {};
+    events.push_back(std::move(pending_));
+    pending_ = {};
+  }
+
+ private:
+  LogEntry pending_;
+};
+
+std::chrono::milliseconds Backoff(int failures) {
+  static thread_local std::mt19937 random(std::random_device{}());
+  const int64_t ceiling = std::min<int64_t>(30000, 100LL << std::min(failures, 9));
+  return std::chrono::milliseconds(
+      std::uniform_int_distribution<int64_t>(ceiling / 2, ceiling)(random));
+}
+
+}  // namespace
+
+struct LogsDriver::ContainerLog {
+  std::shared_ptr<ContainerSpool> spool;
+  int readers = 0;        // FIFOs being read
+  bool shipping = false;  // shipper threads running
+};
+
+LogsDriver::LogsDriver(LogsSettings settings) : settings_(std::move(settings)) {
+  std::filesystem::create_directories(settings_.state_dir + "/spool");
+}
+
+LogsDriver::~LogsDriver() {
+  stopping_ = true;
+  std::unique_lock<std::mutex> lock(mutex_);
+  threads_done_.wait(lock, [this] { return threads_ == 0; });
+}
+
+void LogsDriver::Spawn(std::function<void()> body) {
+  ++threads_;  // requires mutex_
+  std::thread([this, body = std::move(body)] {
+    body();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (--threads_ == 0) threads_done_.notify_all();
+  }).detach();
+}
+
+std::string LogsDriver::SpoolDirectory(const std::string& container_id) const {
+  return settings_.state_dir + "/spool/" + container_id;
+}
+
+void LogsDriver::StartLogging(const std::string& fifo_path, const LogContainerInfo& info) {
+  if (info.container_id.empty() || info.container_id.find('/') != std::string::npos)
+    throw BadRequest("StartLogging: Info.ContainerID is missing or invalid");
+  const LogOptions options = ParseLogOptions(info, settings_.host);
+  std::lock_guard<std::mutex> lock(mutex_);
+  ContainerLog& container = Attach(info, options);
+  streams_[fifo_path] = info;
+  SaveStreams();
+  ++container.readers;
+  Spawn([this, fifo_path, id = info.container_id, spool = container.spool] {
+    ReadFifo(fifo_path, id, spool);
+  });
+}
+
+LogsDriver::ContainerLog& LogsDriver::Attach(const LogContainerInfo& info,
+                                             const LogOptions& options) {
+  auto& container = containers_[info.container_id];
+  if (!container) {
+    container = std::make_unique<ContainerLog>();
+    container->spool = std::make_shared<ContainerSpool>(
+        SpoolDirectory(info.container_id), options.max_segment_bytes, options.max_segments);
+  }
+  container->spool->Resume();
+  if (!container->shipping) {
+    container->shipping = true;
+    for (auto& sink : MakeSinks(options)) {
+      Spawn([this, id = info.container_id, meta = options.meta,
+             shared = std::shared_ptr<LogSink>(std::move(sink))] { Ship(id, meta, shared); });
+    }
+  }
+  return *container;
+}
+
+void LogsDriver::StopLogging(const std::string& fifo_path) {
+  spdlog::info("StopLogging {}: reading on until dockerd closes it", fifo_path);
+}
+
+void LogsDriver::ReadFifo(const std::string& fifo_path, const std::string& container_id,
+                          const std::shared_ptr<ContainerSpool>& spool) {
+  const int fd = ::open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    spdlog::error("log FIFO {}: {}", fifo_path, ErrnoText(errno));
+    return;
+  }
+  FrameDecoder decoder;
+  PartialJoiner joiner;
+  std::vector<char> buffer(64 * 1024);
+  std::vector<LogEntry> events;
+  bool open = true;
+  while (open && !stopping_) {
+    pollfd ready{fd, POLLIN, 0};
+    if (::poll(&ready, 1, 200) <= 0) continue;
+    const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+    if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    open = got > 0;
+    if (open) decoder.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
+    LogEntry entry;
+    while (!decoder.broken()) {
+      try {
+        if (!decoder.Next(entry)) break;
+        metrics_.lines_in += 1;
+        metrics_.bytes_in += entry.line.size();
+        joiner.Add(std::move(entry), events);
+      } catch (const FrameError& e) {
+        metrics_.corrupt_frames += 1;
+        spdlog::error("log FIFO {}: corrupt frame: {}", fifo_path, e.what());
+      }
+    }
+    if (!open || decoder.broken()) joiner.Flush(events);
+    spool->Append(events);
+    events.clear();
+    open = open && !decoder.broken();
+  }
+  ::close(fd);
+  if (stopping_) return;  // the plugin is going down: the FIFO stays recorded for the next start
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (--containers_.at(container_id)->readers == 0) spool->Finish();
+  streams_.erase(fifo_path);
+  SaveStreams();
+}
+
+// Ends a shipper whose container's logging has finished and whose spool it has drained; false
+// when logging resumed meanwhile (decided under mutex_, where StartLogging resumes it).
+bool LogsDriver::ShipperDone(const std::string& container_id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ContainerLog& container = *containers_.at(container_id);
+  if (!container.spool->finished()) return false;
+  container.shipping = false;
+  return true;
+}
+
+void LogsDriver::Ship(const std::string& container_id, const ContainerMeta& meta,
+                      const std::shared_ptr<LogSink>& sink) {
+  std::shared_ptr<ContainerSpool> spool;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    spool = containers_.at(container_id)->spool;
+  }
+  const std::string name = sink->name();
+  SpoolPosition cursor = spool->LoadCursor(name);
+  int failures = 0;
+  std::vector<LogEntry> batch;
+  while (!stopping_) {
+    batch.clear();
+    const SpoolPosition next = spool->Read(cursor, kBatchEntries, batch);
+    if (batch.empty()) {
+      if (spool->finished() && ShipperDone(container_id)) return;
+      spool->WaitForData(cursor, std::chrono::milliseconds(200));
+      continue;
+    }
+    try {
+      sink->Send(batch, meta);
+      spool->SaveCursor(name, next);
+      cursor = next;
+      failures = 0;
+      metrics_.AddSink(name, batch.size(), 0);
+    } catch (const std::exception& e) {
+      metrics_.AddSink(name, 0, batch.size());
+      const auto wait = Backoff(failures++);
+      spdlog::warn("sink {} for {}: {}; retrying in {} ms", name, meta.container_name, e.what(),
+                   wait.count());
+      for (auto waited = std::chrono::milliseconds(0); waited < wait && !stopping_;
+           waited += std::chrono::milliseconds(100)) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  }
+}
+
+void LogsDriver::ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& config,
+                          const LogEntryWriter& write_line) {
+  // dockerd prints ReadLogs lines as they come: the newline the FIFO framing dropped goes back.
+  auto write = [&write_line](LogEntry entry) {
+    entry.line += '\n';
+    return write_line(entry);
+  };
+  const std::string directory = SpoolDirectory(info.container_id);
+  if (info.container_id.empty() || !std::filesystem::exists(directory)) return;
+  std::shared_ptr<ContainerSpool> spool;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = containers_.find(info.container_id);
+    if (it != containers_.end()) spool = it->second->spool;
+  }
+  if (!spool) spool = std::make_shared<ContainerSpool>(directory, UINT64_MAX, 1 << 30);
+  const bool live = config.follow && !spool->finished();
+  auto selected = [&](const LogEntry& entry) {
+    return entry.time_nano >= config.since_nano &&
+           (config.until_nano == 0 || entry.time_nano <= config.until_nano);
+  };
+  std::deque<LogEntry> tail;
+  std::vector<LogEntry> batch;
+  SpoolPosition position = spool->Start();
+  while (true) {
+    batch.clear();
+    position = spool->Read(position, kBatchEntries, batch);
+    if (batch.empty()) break;
+    for (auto& entry : batch) {
+      if (!selected(entry)) continue;
+      if (config.tail < 0) {
+        if (!write(entry)) return;
+        continue;
+      }
+      tail.push_back(std::move(entry));
+      if (tail.size() > static_cast<size_t>(config.tail)) tail.pop_front();
+    }
+  }
+  for (const auto& entry : tail) {
+    if (!write(entry)) return;
+  }
+  while (live && !stopping_) {
+    batch.clear();
+    position = spool->Read(position, kBatchEntries, batch);
+    for (const auto& entry : batch) {
+      if (selected(entry) && !write(entry)) return;
+    }
+    if (batch.empty()) {
+      if (spool->finished()) return;
+      spool->WaitForData(position, std::chrono::milliseconds(500));
+    }
+  }
+}
+
+void LogsDriver::SaveStreams() {
+  nlohmann::json table = nlohmann::json::object();
+  for (const auto& [fifo, info] : streams_) table[fifo] = LogContainerInfoJson(info);
+  const std::string path = settings_.state_dir + "/streams.json";
+  {
+    std::ofstream out(path + ".tmp", std::ios::trunc);
+    out << table.dump();
+    if (!out) throw std::runtime_error("writing " + path + ".tmp");
+  }
+  std::filesystem::rename(path + ".tmp", path);
+}
+
+void LogsDriver::Recover() {
+  std::ifstream in(settings_.state_dir + "/streams.json");
+  nlohmann::json table = nlohmann::json::object();
+  if (in) {
+    try {
+      table = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::exception& e) {
+      spdlog::error("streams.json is corrupt ({}); FIFOs of running containers are lost", e.what());
+    }
+  }
+  for (const auto& [fifo, json] : table.items()) {
+    const LogContainerInfo info = ParseLogContainerInfo(json);
+    if (std::filesystem::exists(fifo)) {
+      spdlog::info("reattaching {} of container {}", fifo, info.container_name);
+      StartLogging(fifo, info);
+      continue;
+    }
+    // The container stopped while the plugin was down: ship what its spool still holds.
+    std::lock_guard<std::mutex> lock(mutex_);
+    ContainerLog& container = Attach(info, ParseLogOptions(info, settings_.host));
+    if (container.readers == 0) container.spool->Finish();
+  }
+}
+
+}  // namespace bulkhead::logs

@@ -1,0 +1,79 @@
+// LogsDriver: the docker.logdriver/1.0 driver of bulkhead/logs.
+//
+// Contract:
+//  - StartLogging validates the options (an unknown one fails the container start), records the
+//    FIFO and its container info in state_dir/streams.json, and starts a reader thread. The reader
+//    never waits on a sink: it decodes frames, joins 16 KiB partial pieces into one event (keeping
+//    the first piece's time), and appends every batch to the container's spool. A corrupt frame is
+//    logged and counted; a broken stream (bad length) ends that reader.
+//  - One shipper thread per container and sink sends spooled events from its saved cursor and
+//    advances the cursor only after Send() succeeded; failures are retried with jittered
+//    exponential backoff (100 ms to 30 s), for ever: nothing is dropped.
+//  - StopLogging always succeeds; the reader keeps reading until EOF, which dockerd sends right
+//    after the reply, then forgets the FIFO.
+//  - Recover() (at start) reattaches every recorded FIFO that still exists (dockerd never resends
+//    StartLogging to a restarted plugin) and resumes the shippers of every spool.
+//  - ReadLogs serves tail, since/until and follow from the spool, also for stopped containers
+//    and after a restart.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/logdriver_api.h"
+#include "plugins/logs/log_options.h"
+#include "plugins/logs/metrics.h"
+#include "plugins/logs/spool.h"
+
+namespace bulkhead::logs {
+
+class LogSink;
+
+struct LogsSettings {
+  std::string state_dir = "/var/lib/bulkhead-logs";  // streams.json and spool/<container id>/
+  std::string host;                                  // the host name events carry
+};
+
+class LogsDriver : public LogDriver {
+ public:
+  explicit LogsDriver(LogsSettings settings);
+  ~LogsDriver() override;
+  LogsDriver(const LogsDriver&) = delete;
+  LogsDriver& operator=(const LogsDriver&) = delete;
+
+  void StartLogging(const std::string& fifo_path, const LogContainerInfo& info) override;
+  void StopLogging(const std::string& fifo_path) override;
+  bool CanReadLogs() override { return true; }
+  void ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& config,
+                const LogEntryWriter& write) override;
+  void Recover();
+  const LogMetrics& metrics() const { return metrics_; }
+
+ private:
+  struct ContainerLog;
+  ContainerLog& Attach(const LogContainerInfo& info, const LogOptions& options);  // mutex_
+  void Spawn(std::function<void()> body);  // requires mutex_; the destructor waits for it
+  void ReadFifo(const std::string& fifo_path, const std::string& container_id,
+                const std::shared_ptr<ContainerSpool>& spool);
+  void Ship(const std::string& container_id, const ContainerMeta& meta,
+            const std::shared_ptr<LogSink>& sink);
+  bool ShipperDone(const std::string& container_id);
+  void SaveStreams();  // requires mutex_
+  std::string SpoolDirectory(const std::string& container_id) const;
+
+  LogsSettings settings_;
+  LogMetrics metrics_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;                                                 // guards the maps below
+  std::map<std::string, LogContainerInfo> streams_;                  // FIFO path -> container info
+  std::map<std::string, std::unique_ptr<ContainerLog>> containers_;  // by container id
+  int threads_ = 0;
+  std::condition_variable threads_done_;
+};
+
+}  // namespace bulkhead::logs

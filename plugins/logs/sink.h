@@ -1,0 +1,31 @@
+// LogSink: one backend that events are shipped to. One file per sink implements it (the Fluent
+// Bit layout); MakeSinks() builds the ones a container's options ask for.
+//
+// Contract: Send() returns once the backend has taken the whole batch (acknowledged, where the
+// protocol has acknowledgements; written to the connection, where it has none) and throws on any
+// failure, in which case the whole batch is sent again later, so a sink must tolerate repeats.
+// A sink is used by one shipper thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/log_entry_codec.h"
+#include "plugins/logs/log_options.h"
+
+namespace bulkhead::logs {
+
+class LogSink {
+ public:
+  virtual ~LogSink() = default;
+  // Stable name, used for the sink's cursor file and metrics ("syslog").
+  virtual std::string name() const = 0;
+  virtual void Send(const std::vector<LogEntry>& batch, const ContainerMeta& meta) = 0;
+};
+
+std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility);
+
+std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options);
+
+}  // namespace bulkhead::logs

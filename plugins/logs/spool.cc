@@ -1,0 +1,193 @@
+#include "plugins/logs/spool.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "common/errno_text.h"
+
+namespace bulkhead::logs {
+namespace {
+
+constexpr size_t kReadChunk = 256 * 1024;
+
+uint32_t FrameLength(const char* prefix) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(prefix);
+  return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
+         uint32_t{bytes[3]};
+}
+
+}  // namespace
+
+ContainerSpool::ContainerSpool(std::string directory, uint64_t max_segment_bytes, int max_segments)
+    : directory_(std::move(directory)),
+      max_segment_bytes_(max_segment_bytes),
+      max_segments_(std::max(max_segments, 1)) {
+  std::filesystem::create_directories(directory_);
+}
+
+ContainerSpool::~ContainerSpool() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+std::string ContainerSpool::SegmentPath(uint64_t segment) const {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%012llu.log", static_cast<unsigned long long>(segment));
+  return directory_ + "/" + name;
+}
+
+std::vector<uint64_t> ContainerSpool::Segments() const {
+  std::vector<uint64_t> segments;
+  for (const auto& file : std::filesystem::directory_iterator(directory_)) {
+    const std::string name = file.path().filename().string();
+    if (name.size() == 16 && name.compare(12, 4, ".log") == 0)
+      segments.push_back(std::stoull(name.substr(0, 12)));
+  }
+  std::sort(segments.begin(), segments.end());
+  return segments;
+}
+
+// Cuts a frame torn by a crash off the end of `path`, so appends continue on a frame boundary.
+static void TruncateTornFrame(const std::string& path) {
+  const uint64_t size = std::filesystem::file_size(path);
+  std::ifstream in(path, std::ios::binary);
+  uint64_t whole = 0;
+  char prefix[4];
+  while (whole + 4 <= size && in.seekg(static_cast<std::streamoff>(whole)) && in.read(prefix, 4)) {
+    const uint64_t next = whole + 4 + FrameLength(prefix);
+    if (next > size) break;
+    whole = next;
+  }
+  if (whole < size) std::filesystem::resize_file(path, whole);
+}
+
+void ContainerSpool::OpenSegment(uint64_t segment) {
+  if (fd_ >= 0) ::close(fd_);
+  const std::string path = SegmentPath(segment);
+  if (std::filesystem::exists(path)) TruncateTornFrame(path);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) throw std::runtime_error("opening spool segment " + path + ": " + ErrnoText(errno));
+  segment_ = segment;
+  segment_bytes_ = static_cast<uint64_t>(::lseek(fd_, 0, SEEK_END));
+}
+
+void ContainerSpool::Append(const std::vector<LogEntry>& entries) {
+  if (entries.empty()) return;
+  std::string frames;
+  for (const LogEntry& entry : entries) AppendLogFrame(entry, frames);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (fd_ < 0) {
+    const auto segments = Segments();
+    OpenSegment(segments.empty() ? 1 : segments.back());
+  }
+  if (segment_bytes_ >= max_segment_bytes_) {
+    OpenSegment(segment_ + 1);
+    DeleteOldSegments();
+  }
+  for (size_t done = 0; done < frames.size();) {
+    const ssize_t written = ::write(fd_, frames.data() + done, frames.size() - done);
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0)
+      throw std::runtime_error("appending to " + SegmentPath(segment_) + ": " + ErrnoText(errno));
+    done += static_cast<size_t>(written);
+  }
+  segment_bytes_ += frames.size();
+  ++appends_;
+  appended_.notify_all();
+}
+
+void ContainerSpool::DeleteOldSegments() {
+  auto segments = Segments();
+  uint64_t oldest_needed = segment_;
+  for (const auto& file : std::filesystem::directory_iterator(directory_)) {
+    const std::string name = file.path().filename().string();
+    if (name.rfind("cursor.", 0) == 0)
+      oldest_needed = std::min(oldest_needed, LoadCursor(name.substr(7)).segment);
+  }
+  for (size_t i = 0; i + max_segments_ < segments.size() && segments[i] < oldest_needed; ++i)
+    std::filesystem::remove(SegmentPath(segments[i]));
+}
+
+SpoolPosition ContainerSpool::Read(SpoolPosition from, size_t max_entries,
+                                   std::vector<LogEntry>& out) const {
+  const auto segments = Segments();
+  if (segments.empty()) return from;
+  if (from.segment < segments.front()) from = {segments.front(), 0};  // deleted meanwhile
+  std::string buffer;
+  while (out.size() < max_entries) {
+    const int fd = ::open(SegmentPath(from.segment).c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return from;
+    buffer.resize(kReadChunk);
+    const ssize_t got = ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(from.offset));
+    ::close(fd);
+    size_t used = 0;
+    while (got > 0 && out.size() < max_entries && used + 4 <= static_cast<size_t>(got)) {
+      const uint32_t length = FrameLength(buffer.data() + used);
+      if (length > kReadChunk - 4)
+        throw std::runtime_error("corrupt spool frame in " + SegmentPath(from.segment));
+      if (used + 4 + length > static_cast<size_t>(got)) break;
+      out.push_back(DecodeLogEntry(std::string_view(buffer.data() + used + 4, length)));
+      used += 4 + length;
+    }
+    from.offset += used;
+    if (used > 0) continue;
+    // Nothing more here: move on when a later segment exists (a closed segment only ends in a
+    // torn frame after a crash), else this is the end.
+    auto next = std::upper_bound(segments.begin(), segments.end(), from.segment);
+    if (next == segments.end()) return from;
+    from = {*next, 0};
+  }
+  return from;
+}
+
+SpoolPosition ContainerSpool::Start() const {
+  const auto segments = Segments();
+  return {segments.empty() ? 1 : segments.front(), 0};
+}
+
+void ContainerSpool::WaitForData(SpoolPosition /*from*/, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const uint64_t seen = appends_;
+  appended_.wait_for(lock, timeout, [&] { return appends_ != seen || finished_; });
+}
+
+void ContainerSpool::Finish() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  finished_ = true;
+  appended_.notify_all();
+}
+
+void ContainerSpool::Resume() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  finished_ = false;
+}
+
+bool ContainerSpool::finished() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return finished_;
+}
+
+SpoolPosition ContainerSpool::LoadCursor(const std::string& sink) const {
+  std::ifstream in(directory_ + "/cursor." + sink);
+  SpoolPosition position;
+  if (!(in >> position.segment >> position.offset)) return Start();
+  return position;
+}
+
+void ContainerSpool::SaveCursor(const std::string& sink, SpoolPosition position) const {
+  const std::string path = directory_ + "/cursor." + sink;
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << position.segment << ' ' << position.offset << '\n';
+    if (!out) throw std::runtime_error("writing " + temporary);
+  }
+  std::filesystem::rename(temporary, path);
+}
+
+}  // namespace bulkhead::logs

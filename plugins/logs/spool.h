@@ -1,0 +1,70 @@
+// ContainerSpool: one container's write-ahead log of log events on the host, the single source
+// for `docker logs` and for every sink.
+//
+// Contract: Append() writes whole length-prefixed LogEntry frames with one write() per batch, so
+// a killed plugin leaves at most one torn frame at the end, which readers treat as not yet
+// written. Events are addressed by SpoolPosition (segment number, byte offset). A segment is
+// closed once it holds max_segment_bytes; the oldest segments beyond max_segments are deleted,
+// but never one that a sink cursor (cursor.<sink> files in the directory) has not passed.
+// Readers may run in other threads and other spool objects on the same directory.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/log_entry_codec.h"
+
+namespace bulkhead::logs {
+
+struct SpoolPosition {
+  uint64_t segment = 1;
+  uint64_t offset = 0;
+  bool operator==(const SpoolPosition& other) const {
+    return segment == other.segment && offset == other.offset;
+  }
+};
+
+class ContainerSpool {
+ public:
+  ContainerSpool(std::string directory, uint64_t max_segment_bytes, int max_segments);
+  ~ContainerSpool();
+  ContainerSpool(const ContainerSpool&) = delete;
+  ContainerSpool& operator=(const ContainerSpool&) = delete;
+
+  const std::string& directory() const { return directory_; }
+  void Append(const std::vector<LogEntry>& entries);
+  // Reads up to `max_entries` events from `from` into `out`; returns the position after them.
+  SpoolPosition Read(SpoolPosition from, size_t max_entries, std::vector<LogEntry>& out) const;
+  SpoolPosition Start() const;  // the oldest position still stored
+  // Waits until something is appended after `from`, Finish() is called, or `timeout` passes.
+  void WaitForData(SpoolPosition from, std::chrono::milliseconds timeout);
+  void Finish();  // the stream ended: followers stop at the end
+  void Resume();  // a new stream of the same container started
+  bool finished() const;
+
+  SpoolPosition LoadCursor(const std::string& sink) const;
+  void SaveCursor(const std::string& sink, SpoolPosition position) const;
+
+ private:
+  std::vector<uint64_t> Segments() const;
+  std::string SegmentPath(uint64_t segment) const;
+  void OpenSegment(uint64_t segment);  // requires mutex_
+  void DeleteOldSegments();            // requires mutex_
+
+  std::string directory_;
+  uint64_t max_segment_bytes_;
+  int max_segments_;
+  mutable std::mutex mutex_;
+  std::condition_variable appended_;
+  int fd_ = -1;
+  uint64_t segment_ = 0;
+  uint64_t segment_bytes_ = 0;
+  uint64_t appends_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace bulkhead::logs

@@ -1,0 +1,157 @@
+// syslog sink: RFC 5424 messages over UDP (one datagram each) or TCP (RFC 6587 octet counting),
+// with the container's metadata as structured data. A line that is not valid UTF-8 is sent
+// base64-encoded, flagged by encoding="base64" in the structured data.
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <stdexcept>
+
+#include "common/base64.h"
+#include "common/errno_text.h"
+#include "plugins/logs/sink.h"
+#include "plugins/logs/text.h"
+
+namespace bulkhead::logs {
+namespace {
+
+constexpr const char* kEnterpriseId = "bulkhead@32473";  // 32473: IANA's example number
+
+// RFC 5424 PARAM-VALUE escaping: '"', '\' and ']' take a backslash.
+std::string SdEscape(const std::string& value) {
+  std::string out;
+  for (char c : value) {
+    if (c == '"' || c == '\\' || c == ']') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// PRINTUSASCII without spaces, at most `limit` characters, "-" when empty.
+std::string Header(const std::string& value, size_t limit) {
+  std::string out;
+  for (char c : value) {
+    if (c > 32 && c < 127 && out.size() < limit) out += c;
+  }
+  return out.empty() ? "-" : out;
+}
+
+std::string Timestamp(int64_t time_nano) {
+  const std::time_t seconds = time_nano / 1000000000;
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char text[40];
+  const size_t length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + length, sizeof(text) - length, ".%06lldZ",
+                static_cast<long long>((time_nano % 1000000000) / 1000));
+  return text;
+}
+
+class SyslogSink : public LogSink {
+ public:
+  SyslogSink(const std::string& address, int facility) : facility_(facility) {
+    udp_ = address.rfind("udp://", 0) == 0;
+    const std::string host_port = address.substr(6);
+    const size_t colon = host_port.rfind(':');
+    host_ = host_port.substr(0, colon);
+    port_ = colon == std::string::npos ? "514" : host_port.substr(colon + 1);
+  }
+  ~SyslogSink() override { Disconnect(); }
+  SyslogSink(const SyslogSink&) = delete;
+  SyslogSink& operator=(const SyslogSink&) = delete;
+
+  std::string name() const override { return "syslog"; }
+
+  void Send(const std::vector<LogEntry>& batch, const ContainerMeta& meta) override {
+    if (fd_ < 0) Connect();
+    std::string stream;
+    for (const LogEntry& entry : batch) {
+      const std::string message = Format(entry, meta);
+      if (udp_) {
+        SendAll(message);
+      } else {
+        stream += std::to_string(message.size()) + " " + message;
+      }
+    }
+    if (!udp_) SendAll(stream);
+  }
+
+ private:
+  std::string Format(const LogEntry& entry, const ContainerMeta& meta) const {
+    const int severity = entry.source == "stderr" ? 3 : 6;
+    std::string sd = std::string("[") + kEnterpriseId + " container_id=\"" +
+                     SdEscape(meta.container_id) + "\" container_name=\"" +
+                     SdEscape(meta.container_name) + "\" image=\"" + SdEscape(meta.image_name) +
+                     "\" stream=\"" + entry.source + "\"";
+    const bool utf8 = IsValidUtf8(entry.line);
+    if (!utf8) sd += " encoding=\"base64\"";
+    for (const auto& [key, value] : meta.attrs) {
+      sd += " " + Header(key, 32) + "=\"" + SdEscape(value) + "\"";
+    }
+    sd += "]";
+    return "<" + std::to_string(facility_ * 8 + severity) + ">1 " + Timestamp(entry.time_nano) +
+           " " + Header(meta.host, 255) + " " + Header(meta.tag, 48) + " - " +
+           Header(entry.source, 32) + " " + sd + " " +
+           (utf8 ? "\xEF\xBB\xBF" + entry.line : Base64Encode(entry.line));
+  }
+
+  void Connect() {
+    addrinfo hints{};
+    hints.ai_socktype = udp_ ? SOCK_DGRAM : SOCK_STREAM;
+    addrinfo* found = nullptr;
+    const int result = ::getaddrinfo(host_.c_str(), port_.c_str(), &hints, &found);
+    if (result != 0)
+      throw std::runtime_error("syslog " + host_ + ":" + port_ + ": " + gai_strerror(result));
+    fd_ = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
+    const bool connected = fd_ >= 0 && ::connect(fd_, found->ai_addr, found->ai_addrlen) == 0;
+    const int error = errno;
+    ::freeaddrinfo(found);
+    if (!connected) {
+      Disconnect();
+      throw std::runtime_error("syslog: connecting to " + host_ + ":" + port_ + ": " +
+                               ErrnoText(error));
+    }
+  }
+
+  void SendAll(const std::string& bytes) {
+    for (size_t sent = 0; sent < bytes.size();) {
+      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int error = errno;
+        Disconnect();
+        throw std::runtime_error("syslog: sending to " + host_ + ":" + port_ + ": " +
+                                 ErrnoText(error));
+      }
+      sent += static_cast<size_t>(n);
+    }
+  }
+
+  void Disconnect() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+  int facility_;
+  bool udp_ = false;
+  std::string host_;
+  std::string port_;
+  int fd_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility) {
+  return std::make_unique<SyslogSink>(address, facility);
+}
+
+std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options) {
+  std::vector<std::unique_ptr<LogSink>> sinks;
+  if (!options.syslog_address.empty())
+    sinks.push_back(MakeSyslogSink(options.syslog_address, options.syslog_facility));
+  return sinks;
+}
+
+}  // namespace bulkhead::logs

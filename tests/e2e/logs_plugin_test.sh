@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# End to end through the real Docker engine: packages plugins/logs as the managed plugin
+# bulkhead/logs and runs containers with --log-driver bulkhead/logs, shipping to a real rsyslogd
+# (RFC 5424 over TCP, octet counting) on loopback. Checks that every line arrives exactly as sent
+# (a >16 KiB line as one event, non-UTF-8 bytes base64-flagged), that docker logs serves all,
+# --tail and --since from the plugin's spool, and that unknown options fail the start clearly.
+# Usage: logs_plugin_test.sh BULKHEAD_LOGS_BINARY   (inside tests/env/with-env.sh)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+binary=${1:?usage: logs_plugin_test.sh BINARY}
+repo=$(cd "$here/../.." && pwd)
+work=$(mktemp -d /var/tmp/bulkhead-e2e-logs.XXXXXX)
+image=bulkhead/base:bookworm
+container=e2e-logs-$RANDOM
+cleanup() {
+  docker rm -f "$container" "$container-bad" >/dev/null 2>&1 || true
+  remove_plugin bulkhead/logs
+  stop_recorded "$work"
+  [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
+}
+trap cleanup EXIT
+
+port=$(free_port)
+mkdir -p "$work/rsyslog" "$work/spool" "$work/config"
+echo '{}' >"$work/config/config.json"
+cat >"$work/rsyslog.conf" <<CONF
+global(workDirectory="$work/rsyslog" maxMessageSize="128k")
+module(load="imtcp")
+input(type="imtcp" address="127.0.0.1" port="$port" ruleset="bulkhead")
+template(name="bulkhead" type="string" string="%app-name% %msgid% %structured-data% %msg%\n")
+ruleset(name="bulkhead") { action(type="omfile" file="$work/received.log" template="bulkhead") }
+CONF
+rsyslogd -n -f "$work/rsyslog.conf" -i "$work/rsyslog.pid" &
+record_pid "$work" $!
+wait_until 20 "rsyslogd on port $port" bash -c "echo > /dev/tcp/127.0.0.1/$port"
+
+"$repo/docker/build-plugin.sh" logs "$binary" "spool.source=$work/spool" "config.source=$work/config"
+
+echo "--- lines of every kind arrive at rsyslog exactly as sent"
+long=$(head -c 40000 /dev/zero | tr '\0' x)
+docker run --name "$container" --network none --log-driver bulkhead/logs \
+  --log-opt "syslog-address=tcp://127.0.0.1:$port" --log-opt 'tag={{.Name}}' \
+  --log-opt mode=blocking "$image" \
+  sh -c 'seq -f "line-%g" 1 2000; head -c 40000 /dev/zero | tr "\0" x; echo; printf "\377\376binary\n"; echo "{\"level\":\"warn\"}" >&2' >/dev/null 2>&1
+received() { grep -ac . "$work/received.log" 2>/dev/null || echo 0; }
+wait_until 30 "2003 messages at rsyslog" test "$(received)" -ge 2003 || true
+expect_eq "$(received)" 2003 "rsyslog received every line once"
+expect_eq "$(grep -ac "^$container stdout .*\"\] .*line-[0-9]*$" "$work/received.log")" 2000 \
+  "short lines carry the tag and the stream"
+expect_eq "$(grep -ao 'line-[0-9]*$' "$work/received.log" | sort -u | wc -l)" 2000 "no line is missing"
+expect_eq "$(grep -aF "$long" "$work/received.log" | grep -c "\"\] .*$long$")" 1 \
+  "the 40000-byte line arrived as one message"
+expect_contains "$(grep -a 'encoding="base64"' "$work/received.log")" "$(printf '\377\376binary' | base64)" \
+  "non-UTF-8 bytes arrive base64-encoded and flagged"
+expect_contains "$(grep -a ' stderr ' "$work/received.log")" '{"level":"warn"}' "stderr lines keep their stream"
+expect_contains "$(head -1 "$work/received.log")" "container_name=\"$container\"" "events carry the container's name"
+
+echo "--- docker logs is served from the spool"
+expect_eq "$(docker logs "$container" 2>/dev/null | grep -ac '^line-')" 2000 "docker logs shows every line"
+expect_eq "$(docker logs "$container" 2>&1 | grep -ac "^$long$")" 1 "docker logs shows the long line whole"
+expect_eq "$(docker logs --tail 2 "$container" 2>&1 | wc -l)" 2 "docker logs --tail 2"
+expect_eq "$(docker logs --since 2099-01-01T00:00:00Z "$container" 2>&1 | wc -l)" 0 "docker logs --since the future"
+docker restart "$container" >/dev/null
+docker wait "$container" >/dev/null
+expect_eq "$(docker logs "$container" 2>/dev/null | grep -ac '^line-')" 4000 "a restarted container's logs append"
+wait_until 30 "4006 messages at rsyslog" test "$(received)" -ge 4006 || true
+expect_eq "$(received)" 4006 "the second run was shipped too"
+
+echo "--- unknown options fail the container start with a clear message"
+bad=$(docker run --name "$container-bad" --network none --log-driver bulkhead/logs \
+  --log-opt syslog-adress=tcp://127.0.0.1:1 "$image" true 2>&1 || true)
+expect_contains "$bad" 'unknown log-opt "syslog-adress"' "a misspelt option is named"
+
+expect_contains "$(curl -s --unix-socket "/run/docker/plugins/$(docker plugin inspect -f '{{.Id}}' bulkhead/logs)/logs.sock" http://plugin/metrics)" \
+  'bulkhead_logs_sink_acked_total{sink="syslog"} 4006' "metrics count the acknowledged events"
+echo "logs plugin end-to-end: all checks passed"
