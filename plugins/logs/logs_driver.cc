@@ -31,12 +31,13 @@ class PartialJoiner {
       events.push_back(std::move(piece));
       return;
     }
-    if (pending_.line.empty() && pending_.source.empty()) {
-      pending_ = std::move(piece);
+    const bool last = piece.partial_metadata.last;
+    if (pending_.source.empty()) {
+      pending_ = std::move(piece);  // the first piece: its time is the event's
     } else {
       pending_.line += piece.line;
     }
-    if (piece.partial_metadata.last || pending_.line.size() >= kMaxEventBytes) Flush(events);
+    if (last || pending_.line.size() >= kMaxEventBytes) Flush(events);
   }
   void Flush(std::vector<LogEntry>& events) {
     if (pending_.source.empty()) return;
@@ -135,7 +136,7 @@ void LogsDriver::ReadFifo(const std::string& fifo_path, const std::string& conta
   }
   FrameDecoder decoder;
   PartialJoiner joiner;
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(size_t{64} * 1024);
   std::vector<LogEntry> events;
   bool open = true;
   while (open && !stopping_) {

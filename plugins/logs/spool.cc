@@ -14,7 +14,7 @@
 namespace bulkhead::logs {
 namespace {
 
-constexpr size_t kReadChunk = 256 * 1024;
+constexpr size_t kReadChunk = size_t{256} * 1024;
 
 uint32_t FrameLength(const char* prefix) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(prefix);
