@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/config.h"
+#include "plugins/logs/connection.h"
 
 namespace bulkhead::logs {
 namespace {
@@ -12,9 +13,19 @@ namespace {
 const std::set<std::string> kDaemonOptions = {"mode",           "max-buffer-size",
                                               "cache-disabled", "cache-max-size",
                                               "cache-max-file", "cache-compress"};
-const std::set<std::string> kOwnOptions = {"tag",      "labels",         "labels-regex",
-                                           "env",      "env-regex",      "max-size",
-                                           "max-file", "syslog-address", "syslog-facility"};
+const std::set<std::string> kOwnOptions = {"tag",
+                                           "labels",
+                                           "labels-regex",
+                                           "env",
+                                           "env-regex",
+                                           "max-size",
+                                           "max-file",
+                                           "syslog-address",
+                                           "syslog-facility",
+                                           "quota",
+                                           "quota-policy",
+                                           "gelf-address",
+                                           "gelf-compression-type"};
 
 const std::map<std::string, int> kFacilities = {
     {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
@@ -94,7 +105,8 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
     if (kDaemonOptions.count(key) == 0 && kOwnOptions.count(key) == 0) {
       throw BadRequest("unknown log-opt \"" + key +
                        "\" for bulkhead/logs (known: tag, labels, labels-regex, env, env-regex, "
-                       "max-size, max-file, syslog-address, syslog-facility)");
+                       "max-size, max-file, quota, quota-policy, syslog-address, "
+                       "syslog-facility, gelf-address, gelf-compression-type)");
     }
   }
   auto option = [&](const std::string& key, const std::string& fallback) {
@@ -103,18 +115,40 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
   };
   LogOptions options;
   try {
-    options.max_segment_bytes = ParseByteSize(option("max-size", "10m"));
-    options.max_segments = std::stoi(option("max-file", "5"));
+    options.spool.max_segment_bytes = ParseByteSize(option("max-size", "10m"));
+    options.spool.max_segments = std::stoi(option("max-file", "5"));
+    options.spool.quota_bytes = ParseByteSize(option("quota", "1g"));
   } catch (const std::exception& e) {
-    throw BadRequest(std::string("log-opt max-size/max-file: ") + e.what());
+    throw BadRequest(std::string("log-opt max-size, max-file or quota: ") + e.what());
   }
-  if (options.max_segments < 1) throw BadRequest("log-opt max-file: must be at least 1");
+  if (options.spool.max_segments < 1) throw BadRequest("log-opt max-file: must be at least 1");
+  const std::map<std::string, QuotaPolicy> policies = {{"block", QuotaPolicy::kBlock},
+                                                       {"drop-oldest", QuotaPolicy::kDropOldest},
+                                                       {"drop-newest", QuotaPolicy::kDropNewest}};
+  const auto policy = policies.find(option("quota-policy", "block"));
+  if (policy == policies.end()) {
+    throw BadRequest("log-opt quota-policy=" + option("quota-policy", "") +
+                     ": expected block, drop-oldest or drop-newest");
+  }
+  options.spool.policy = policy->second;
   options.syslog_address = option("syslog-address", "");
-  if (!options.syslog_address.empty() && options.syslog_address.rfind("udp://", 0) != 0 &&
-      options.syslog_address.rfind("tcp://", 0) != 0) {
-    throw BadRequest("log-opt syslog-address=" + options.syslog_address +
-                     ": expected udp://HOST:PORT or tcp://HOST:PORT");
+  options.gelf_address = option("gelf-address", "");
+  for (const auto& [key, address] : {std::pair{"syslog-address", options.syslog_address},
+                                     std::pair{"gelf-address", options.gelf_address}}) {
+    if (!address.empty() && !IsConnectionAddress(address)) {
+      throw BadRequest(std::string("log-opt ") + key + "=" + address +
+                       ": expected udp://HOST:PORT or tcp://HOST:PORT");
+    }
   }
+  const std::map<std::string, GelfCompression> compressions = {{"gzip", GelfCompression::kGzip},
+                                                               {"zlib", GelfCompression::kZlib},
+                                                               {"none", GelfCompression::kNone}};
+  const auto compression = compressions.find(option("gelf-compression-type", "gzip"));
+  if (compression == compressions.end()) {
+    throw BadRequest("log-opt gelf-compression-type=" + option("gelf-compression-type", "") +
+                     ": expected gzip, zlib or none");
+  }
+  options.gelf_compression = compression->second;
   const std::string facility = option("syslog-facility", "daemon");
   if (kFacilities.count(facility) == 0)
     throw BadRequest("log-opt syslog-facility=" + facility + ": unknown facility");

@@ -3,7 +3,8 @@
 //
 // Contract: ParseLogOptions() accepts Docker's daemon-side options (mode, max-buffer-size,
 // cache-*), the Docker-standard tag, labels, labels-regex, env and env-regex, max-size and
-// max-file (spool rotation, which also bounds `docker logs`) and the options of the sinks
+// max-file (spool rotation, which also bounds `docker logs`), quota and quota-policy (block,
+// drop-oldest, drop-newest) and the options of the sinks
 // implemented here; any other key, or a bad value, is a BadRequest naming it. The tag template
 // supports Docker's fields ({{.ID}}, {{.FullID}}, {{.Name}}, {{.ImageID}}, {{.ImageFullID}},
 // {{.ImageName}}, {{.DaemonName}}, {{.Command}}); an unknown field is an error.
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "common/logdriver_api.h"
+#include "plugins/logs/spool.h"
 
 namespace bulkhead::logs {
 
@@ -28,11 +30,14 @@ struct ContainerMeta {
   std::map<std::string, std::string> attrs;  // selected labels and env
 };
 
+enum class GelfCompression { kGzip, kZlib, kNone };
+
 struct LogOptions {
-  uint64_t max_segment_bytes = 10ULL << 20;  // max-size
-  int max_segments = 5;                      // max-file
-  std::string syslog_address;                // udp://, tcp:// or tls:// host:port; "" = none
-  int syslog_facility = 3;                   // daemon
+  SpoolLimits spool;           // max-size, max-file, quota, quota-policy
+  std::string syslog_address;  // udp:// or tcp:// host:port; "" = none
+  int syslog_facility = 3;     // daemon
+  std::string gelf_address;    // udp:// or tcp:// host:port; "" = none
+  GelfCompression gelf_compression = GelfCompression::kGzip;  // udp only
   ContainerMeta meta;
 };
 

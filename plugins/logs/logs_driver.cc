@@ -1,56 +1,21 @@
 #include "plugins/logs/logs_driver.h"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "common/errno_text.h"
+#include "plugins/logs/fifo_ingest.h"
 #include "plugins/logs/sink.h"
 
 namespace bulkhead::logs {
 namespace {
 
 constexpr size_t kBatchEntries = 512;
-constexpr size_t kMaxEventBytes = 1 << 20;  // a longer partial line is cut into events this big
-
-// Joins dockerd's partial pieces (16 KiB each, all partial, the final one last=true) into events.
-class PartialJoiner {
- public:
-  void Add(LogEntry piece, std::vector<LogEntry>& events) {
-    if (!piece.partial) {
-      Flush(events);
-      events.push_back(std::move(piece));
-      return;
-    }
-    const bool last = piece.partial_metadata.last;
-    if (pending_.source.empty()) {
-      pending_ = std::move(piece);  // the first piece: its time is the event's
-    } else {
-      pending_.line += piece.line;
-    }
-    if (last || pending_.line.size() >= kMaxEventBytes) Flush(events);
-  }
-  void Flush(std::vector<LogEntry>& events) {
-    if (pending_.source.empty()) return;
-    pending_.partial = false;
-    pending_.has_partial_metadata = false;
-    pending_.partial_metadata = {};
-    events.push_back(std::move(pending_));
-    pending_ = {};
-  }
-
- private:
-  LogEntry pending_;
-};
 
 std::chrono::milliseconds Backoff(int failures) {
   static thread_local std::mt19937 random(std::random_device{}());
@@ -109,8 +74,8 @@ LogsDriver::ContainerLog& LogsDriver::Attach(const LogContainerInfo& info,
   auto& container = containers_[info.container_id];
   if (!container) {
     container = std::make_unique<ContainerLog>();
-    container->spool = std::make_shared<ContainerSpool>(
-        SpoolDirectory(info.container_id), options.max_segment_bytes, options.max_segments);
+    container->spool =
+        std::make_shared<ContainerSpool>(SpoolDirectory(info.container_id), options.spool);
   }
   container->spool->Resume();
   if (!container->shipping) {
@@ -129,42 +94,12 @@ void LogsDriver::StopLogging(const std::string& fifo_path) {
 
 void LogsDriver::ReadFifo(const std::string& fifo_path, const std::string& container_id,
                           const std::shared_ptr<ContainerSpool>& spool) {
-  const int fd = ::open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    spdlog::error("log FIFO {}: {}", fifo_path, ErrnoText(errno));
-    return;
+  try {
+    FifoIngest ingest(fifo_path, spool, metrics_);
+    if (!ingest.Run(stopping_)) return;  // going down: the FIFO stays recorded for the restart
+  } catch (const std::exception& e) {
+    spdlog::error("log FIFO {} of container {}: {}", fifo_path, container_id, e.what());
   }
-  FrameDecoder decoder;
-  PartialJoiner joiner;
-  std::vector<char> buffer(size_t{64} * 1024);
-  std::vector<LogEntry> events;
-  bool open = true;
-  while (open && !stopping_) {
-    pollfd ready{fd, POLLIN, 0};
-    if (::poll(&ready, 1, 200) <= 0) continue;
-    const ssize_t got = ::read(fd, buffer.data(), buffer.size());
-    if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    open = got > 0;
-    if (open) decoder.Feed(std::string_view(buffer.data(), static_cast<size_t>(got)));
-    LogEntry entry;
-    while (!decoder.broken()) {
-      try {
-        if (!decoder.Next(entry)) break;
-        metrics_.lines_in += 1;
-        metrics_.bytes_in += entry.line.size();
-        joiner.Add(std::move(entry), events);
-      } catch (const FrameError& e) {
-        metrics_.corrupt_frames += 1;
-        spdlog::error("log FIFO {}: corrupt frame: {}", fifo_path, e.what());
-      }
-    }
-    if (!open || decoder.broken()) joiner.Flush(events);
-    spool->Append(events);
-    events.clear();
-    open = open && !decoder.broken();
-  }
-  ::close(fd);
-  if (stopping_) return;  // the plugin is going down: the FIFO stays recorded for the next start
   std::lock_guard<std::mutex> lock(mutex_);
   if (--containers_.at(container_id)->readers == 0) spool->Finish();
   streams_.erase(fifo_path);
@@ -224,6 +159,7 @@ void LogsDriver::ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& co
   // dockerd prints ReadLogs lines as they come: the newline the FIFO framing dropped goes back.
   auto write = [&write_line](LogEntry entry) {
     entry.line += '\n';
+    entry.attrs.clear();  // spool markers are not the container's
     return write_line(entry);
   };
   const std::string directory = SpoolDirectory(info.container_id);
@@ -234,7 +170,7 @@ void LogsDriver::ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& co
     auto it = containers_.find(info.container_id);
     if (it != containers_.end()) spool = it->second->spool;
   }
-  if (!spool) spool = std::make_shared<ContainerSpool>(directory, UINT64_MAX, 1 << 30);
+  if (!spool) spool = std::make_shared<ContainerSpool>(directory, SpoolLimits{});  // read only
   const bool live = config.follow && !spool->finished();
   auto selected = [&](const LogEntry& entry) {
     return entry.time_nano >= config.since_nano &&
@@ -273,6 +209,23 @@ void LogsDriver::ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& co
   }
 }
 
+std::string LogsDriver::Metrics() {
+  uint64_t dropped = 0;
+  uint64_t bytes = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [id, container] : containers_) {
+      dropped += container->spool->dropped();
+      bytes += container->spool->Bytes();
+    }
+  }
+  return metrics_.Render() +
+         "# TYPE bulkhead_logs_dropped_total counter\nbulkhead_logs_dropped_total " +
+         std::to_string(dropped) +
+         "\n# TYPE bulkhead_logs_spool_bytes gauge\nbulkhead_logs_spool_bytes " +
+         std::to_string(bytes) + "\n";
+}
+
 void LogsDriver::SaveStreams() {
   nlohmann::json table = nlohmann::json::object();
   for (const auto& [fifo, info] : streams_) table[fifo] = LogContainerInfoJson(info);
@@ -295,17 +248,12 @@ void LogsDriver::Recover() {
       spdlog::error("streams.json is corrupt ({}); FIFOs of running containers are lost", e.what());
     }
   }
+  // A FIFO that is gone belonged to a container that stopped while the plugin was down: its
+  // reader then only drains what the inbox holds.
   for (const auto& [fifo, json] : table.items()) {
-    const LogContainerInfo info = ParseLogContainerInfo(json);
-    if (std::filesystem::exists(fifo)) {
-      spdlog::info("reattaching {} of container {}", fifo, info.container_name);
-      StartLogging(fifo, info);
-      continue;
-    }
-    // The container stopped while the plugin was down: ship what its spool still holds.
-    std::lock_guard<std::mutex> lock(mutex_);
-    ContainerLog& container = Attach(info, ParseLogOptions(info, settings_.host));
-    if (container.readers == 0) container.spool->Finish();
+    spdlog::info("reattaching {}{}", fifo,
+                 std::filesystem::exists(fifo) ? "" : " (gone: draining)");
+    StartLogging(fifo, ParseLogContainerInfo(json));
   }
 }
 

@@ -2,17 +2,15 @@
 //
 // Contract:
 //  - StartLogging validates the options (an unknown one fails the container start), records the
-//    FIFO and its container info in state_dir/streams.json, and starts a reader thread. The reader
-//    never waits on a sink: it decodes frames, joins 16 KiB partial pieces into one event (keeping
-//    the first piece's time), and appends every batch to the container's spool. A corrupt frame is
-//    logged and counted; a broken stream (bad length) ends that reader.
+//    FIFO and its container info in state_dir/streams.json, and starts a FifoIngest thread, which
+//    never waits on a sink and loses nothing when the plugin is killed (see fifo_ingest.h).
 //  - One shipper thread per container and sink sends spooled events from its saved cursor and
 //    advances the cursor only after Send() succeeded; failures are retried with jittered
 //    exponential backoff (100 ms to 30 s), for ever: nothing is dropped.
 //  - StopLogging always succeeds; the reader keeps reading until EOF, which dockerd sends right
 //    after the reply, then forgets the FIFO.
-//  - Recover() (at start) reattaches every recorded FIFO that still exists (dockerd never resends
-//    StartLogging to a restarted plugin) and resumes the shippers of every spool.
+//  - Recover() (at start) reattaches every recorded FIFO (dockerd never resends StartLogging to a
+//    restarted plugin), drains the inboxes of FIFOs that are gone, and resumes their shippers.
 //  - ReadLogs serves tail, since/until and follow from the spool, also for stopped containers
 //    and after a restart.
 #pragma once
@@ -52,7 +50,8 @@ class LogsDriver : public LogDriver {
   void ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& config,
                 const LogEntryWriter& write) override;
   void Recover();
-  const LogMetrics& metrics() const { return metrics_; }
+  // The Prometheus text for GET /metrics: counters plus quota drops and spool bytes.
+  std::string Metrics();
 
  private:
   struct ContainerLog;

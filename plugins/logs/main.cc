@@ -37,8 +37,7 @@ int Run() {
                                                         : "/run/docker/plugins/logs.sock";
   bulkhead::PluginServer server(socket);
   bulkhead::AddLogDriverRoutes(server, driver);
-  server.Get("/metrics", "text/plain; version=0.0.4",
-             [&driver] { return driver.metrics().Render(); });
+  server.Get("/metrics", "text/plain; version=0.0.4", [&driver] { return driver.Metrics(); });
   spdlog::info("logs plugin: host {}, spool under {}", settings.host, settings.state_dir);
   server.RunUntilSignal();
   return 0;

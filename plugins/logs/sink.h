@@ -25,6 +25,7 @@ class LogSink {
 };
 
 std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility);
+std::unique_ptr<LogSink> MakeGelfSink(const std::string& address, GelfCompression compression);
 
 std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options);
 

@@ -24,10 +24,9 @@ uint32_t FrameLength(const char* prefix) {
 
 }  // namespace
 
-ContainerSpool::ContainerSpool(std::string directory, uint64_t max_segment_bytes, int max_segments)
-    : directory_(std::move(directory)),
-      max_segment_bytes_(max_segment_bytes),
-      max_segments_(std::max(max_segments, 1)) {
+ContainerSpool::ContainerSpool(std::string directory, SpoolLimits limits)
+    : directory_(std::move(directory)), limits_(limits) {
+  limits_.max_segments = std::max(limits_.max_segments, 1);
   std::filesystem::create_directories(directory_);
 }
 
@@ -76,16 +75,48 @@ void ContainerSpool::OpenSegment(uint64_t segment) {
   segment_bytes_ = static_cast<uint64_t>(::lseek(fd_, 0, SEEK_END));
 }
 
+void ContainerSpool::Append(std::vector<LogEntry> entries, const std::string& marker_key,
+                            uint64_t marker) {
+  if (entries.empty()) return;
+  entries.back().attrs.emplace_back(marker_key, std::to_string(marker));
+  Append(entries);
+}
+
+std::optional<uint64_t> ContainerSpool::FindMarker(const std::string& marker_key) const {
+  const auto segments = Segments();
+  for (auto segment = segments.rbegin(); segment != segments.rend(); ++segment) {
+    std::optional<uint64_t> found;
+    std::vector<LogEntry> entries;
+    for (SpoolPosition at{*segment, 0};;) {
+      entries.clear();
+      const SpoolPosition next = Read(at, 4096, entries);
+      for (const LogEntry& entry : entries) {
+        for (const auto& [key, value] : entry.attrs) {
+          if (key == marker_key) found = std::stoull(value);
+        }
+      }
+      if (entries.empty() || next.segment != *segment) break;
+      at = next;
+    }
+    if (found) return found;
+  }
+  return std::nullopt;
+}
+
 void ContainerSpool::Append(const std::vector<LogEntry>& entries) {
   if (entries.empty()) return;
   std::string frames;
   for (const LogEntry& entry : entries) AppendLogFrame(entry, frames);
   std::lock_guard<std::mutex> lock(mutex_);
+  if (limits_.policy == QuotaPolicy::kDropNewest && Bytes() + frames.size() > limits_.quota_bytes) {
+    dropped_ += entries.size();
+    return;
+  }
   if (fd_ < 0) {
     const auto segments = Segments();
     OpenSegment(segments.empty() ? 1 : segments.back());
   }
-  if (segment_bytes_ >= max_segment_bytes_) {
+  if (segment_bytes_ >= limits_.max_segment_bytes) {
     OpenSegment(segment_ + 1);
     DeleteOldSegments();
   }
@@ -97,6 +128,7 @@ void ContainerSpool::Append(const std::vector<LogEntry>& entries) {
     done += static_cast<size_t>(written);
   }
   segment_bytes_ += frames.size();
+  if (limits_.policy == QuotaPolicy::kDropOldest) DropOldest();
   ++appends_;
   appended_.notify_all();
 }
@@ -109,8 +141,36 @@ void ContainerSpool::DeleteOldSegments() {
     if (name.rfind("cursor.", 0) == 0)
       oldest_needed = std::min(oldest_needed, LoadCursor(name.substr(7)).segment);
   }
-  for (size_t i = 0; i + max_segments_ < segments.size() && segments[i] < oldest_needed; ++i)
+  for (size_t i = 0; i + limits_.max_segments < segments.size() && segments[i] < oldest_needed;
+       ++i) {
     std::filesystem::remove(SegmentPath(segments[i]));
+  }
+}
+
+void ContainerSpool::DropOldest() {
+  auto segments = Segments();
+  for (size_t i = 0; i + 1 < segments.size() && Bytes() > limits_.quota_bytes; ++i) {
+    dropped_ += CountEvents(segments[i]);
+    std::filesystem::remove(SegmentPath(segments[i]));
+  }
+}
+
+uint64_t ContainerSpool::CountEvents(uint64_t segment) const {
+  std::ifstream in(SegmentPath(segment), std::ios::binary);
+  uint64_t count = 0;
+  char prefix[4];
+  while (in.read(prefix, 4) && in.seekg(FrameLength(prefix), std::ios::cur)) ++count;
+  return count;
+}
+
+uint64_t ContainerSpool::Bytes() const {
+  uint64_t bytes = 0;
+  for (uint64_t segment : Segments()) {
+    std::error_code ignored;  // a segment deleted meanwhile counts nothing
+    const auto size = std::filesystem::file_size(SegmentPath(segment), ignored);
+    if (!ignored) bytes += size;
+  }
+  return bytes;
 }
 
 SpoolPosition ContainerSpool::Read(SpoolPosition from, size_t max_entries,
@@ -179,7 +239,7 @@ SpoolPosition ContainerSpool::LoadCursor(const std::string& sink) const {
   return position;
 }
 
-void ContainerSpool::SaveCursor(const std::string& sink, SpoolPosition position) const {
+void ContainerSpool::SaveCursor(const std::string& sink, SpoolPosition position) {
   const std::string path = directory_ + "/cursor." + sink;
   const std::string temporary = path + ".tmp";
   {
@@ -188,6 +248,8 @@ void ContainerSpool::SaveCursor(const std::string& sink, SpoolPosition position)
     if (!out) throw std::runtime_error("writing " + temporary);
   }
   std::filesystem::rename(temporary, path);
+  std::lock_guard<std::mutex> lock(mutex_);
+  DeleteOldSegments();
 }
 
 }  // namespace bulkhead::logs

@@ -6,13 +6,19 @@
 // written. Events are addressed by SpoolPosition (segment number, byte offset). A segment is
 // closed once it holds max_segment_bytes; the oldest segments beyond max_segments are deleted,
 // but never one that a sink cursor (cursor.<sink> files in the directory) has not passed.
+// The quota bounds the bytes of all segments: when an append would pass it, kBlock makes
+// OverQuota() true (the ingest stops taking from the FIFO until shipping frees segments),
+// kDropNewest drops the batch, kDropOldest deletes the oldest segments, shipped or not; every
+// dropped event is counted in dropped().
 // Readers may run in other threads and other spool objects on the same directory.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,15 +34,29 @@ struct SpoolPosition {
   }
 };
 
+enum class QuotaPolicy { kBlock, kDropOldest, kDropNewest };
+
+struct SpoolLimits {
+  uint64_t max_segment_bytes = uint64_t{10} << 20;  // a segment is closed at this size
+  int max_segments = 5;                             // shipped segments beyond this are deleted
+  uint64_t quota_bytes = uint64_t{1} << 30;
+  QuotaPolicy policy = QuotaPolicy::kBlock;
+};
+
 class ContainerSpool {
  public:
-  ContainerSpool(std::string directory, uint64_t max_segment_bytes, int max_segments);
+  ContainerSpool(std::string directory, SpoolLimits limits);
   ~ContainerSpool();
   ContainerSpool(const ContainerSpool&) = delete;
   ContainerSpool& operator=(const ContainerSpool&) = delete;
 
   const std::string& directory() const { return directory_; }
+  const SpoolLimits& limits() const { return limits_; }
+  // Appends `entries`; the last one carries the attr (`marker_key`, `marker`), which
+  // FindMarker() returns until a later append carries a newer one. Empty batches write nothing.
+  void Append(std::vector<LogEntry> entries, const std::string& marker_key, uint64_t marker);
   void Append(const std::vector<LogEntry>& entries);
+  std::optional<uint64_t> FindMarker(const std::string& marker_key) const;
   // Reads up to `max_entries` events from `from` into `out`; returns the position after them.
   SpoolPosition Read(SpoolPosition from, size_t max_entries, std::vector<LogEntry>& out) const;
   SpoolPosition Start() const;  // the oldest position still stored
@@ -47,7 +67,13 @@ class ContainerSpool {
   bool finished() const;
 
   SpoolPosition LoadCursor(const std::string& sink) const;
-  void SaveCursor(const std::string& sink, SpoolPosition position) const;
+  // Saves a sink's progress and deletes the segments every sink has now passed (if over
+  // max_segments).
+  void SaveCursor(const std::string& sink, SpoolPosition position);
+
+  uint64_t Bytes() const;  // all segments
+  bool OverQuota() const { return Bytes() >= limits_.quota_bytes; }
+  uint64_t dropped() const { return dropped_; }
 
  private:
   std::vector<uint64_t> Segments() const;
@@ -55,9 +81,12 @@ class ContainerSpool {
   void OpenSegment(uint64_t segment);  // requires mutex_
   void DeleteOldSegments();            // requires mutex_
 
+  uint64_t CountEvents(uint64_t segment) const;
+  void DropOldest();  // requires mutex_
+
   std::string directory_;
-  uint64_t max_segment_bytes_;
-  int max_segments_;
+  SpoolLimits limits_;
+  std::atomic<uint64_t> dropped_{0};
   mutable std::mutex mutex_;
   std::condition_variable appended_;
   int fd_ = -1;

@@ -1,16 +1,10 @@
 // syslog sink: RFC 5424 messages over UDP (one datagram each) or TCP (RFC 6587 octet counting),
 // with the container's metadata as structured data. A line that is not valid UTF-8 is sent
 // base64-encoded, flagged by encoding="base64" in the structured data.
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <ctime>
-#include <stdexcept>
 
 #include "common/base64.h"
-#include "common/errno_text.h"
+#include "plugins/logs/connection.h"
 #include "plugins/logs/sink.h"
 #include "plugins/logs/text.h"
 
@@ -51,31 +45,22 @@ std::string Timestamp(int64_t time_nano) {
 
 class SyslogSink : public LogSink {
  public:
-  SyslogSink(const std::string& address, int facility) : facility_(facility) {
-    udp_ = address.rfind("udp://", 0) == 0;
-    const std::string host_port = address.substr(6);
-    const size_t colon = host_port.rfind(':');
-    host_ = host_port.substr(0, colon);
-    port_ = colon == std::string::npos ? "514" : host_port.substr(colon + 1);
-  }
-  ~SyslogSink() override { Disconnect(); }
-  SyslogSink(const SyslogSink&) = delete;
-  SyslogSink& operator=(const SyslogSink&) = delete;
+  SyslogSink(const std::string& address, int facility)
+      : connection_(address, "514"), facility_(facility) {}
 
   std::string name() const override { return "syslog"; }
 
   void Send(const std::vector<LogEntry>& batch, const ContainerMeta& meta) override {
-    if (fd_ < 0) Connect();
     std::string stream;
     for (const LogEntry& entry : batch) {
       const std::string message = Format(entry, meta);
-      if (udp_) {
-        SendAll(message);
+      if (connection_.datagram()) {
+        connection_.Send(message);
       } else {
-        stream += std::to_string(message.size()) + " " + message;
+        stream += std::to_string(message.size()) + " " + message;  // RFC 6587 octet counting
       }
     }
-    if (!udp_) SendAll(stream);
+    if (!stream.empty()) connection_.Send(stream);
   }
 
  private:
@@ -97,48 +82,8 @@ class SyslogSink : public LogSink {
            (utf8 ? "\xEF\xBB\xBF" + entry.line : Base64Encode(entry.line));
   }
 
-  void Connect() {
-    addrinfo hints{};
-    hints.ai_socktype = udp_ ? SOCK_DGRAM : SOCK_STREAM;
-    addrinfo* found = nullptr;
-    const int result = ::getaddrinfo(host_.c_str(), port_.c_str(), &hints, &found);
-    if (result != 0)
-      throw std::runtime_error("syslog " + host_ + ":" + port_ + ": " + gai_strerror(result));
-    fd_ = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
-    const bool connected = fd_ >= 0 && ::connect(fd_, found->ai_addr, found->ai_addrlen) == 0;
-    const int error = errno;
-    ::freeaddrinfo(found);
-    if (!connected) {
-      Disconnect();
-      throw std::runtime_error("syslog: connecting to " + host_ + ":" + port_ + ": " +
-                               ErrnoText(error));
-    }
-  }
-
-  void SendAll(const std::string& bytes) {
-    for (size_t sent = 0; sent < bytes.size();) {
-      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        const int error = errno;
-        Disconnect();
-        throw std::runtime_error("syslog: sending to " + host_ + ":" + port_ + ": " +
-                                 ErrnoText(error));
-      }
-      sent += static_cast<size_t>(n);
-    }
-  }
-
-  void Disconnect() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
+  Connection connection_;
   int facility_;
-  bool udp_ = false;
-  std::string host_;
-  std::string port_;
-  int fd_ = -1;
 };
 
 }  // namespace
@@ -151,6 +96,8 @@ std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options) {
   std::vector<std::unique_ptr<LogSink>> sinks;
   if (!options.syslog_address.empty())
     sinks.push_back(MakeSyslogSink(options.syslog_address, options.syslog_facility));
+  if (!options.gelf_address.empty())
+    sinks.push_back(MakeGelfSink(options.gelf_address, options.gelf_compression));
   return sinks;
 }
 

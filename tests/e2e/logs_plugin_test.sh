@@ -14,7 +14,7 @@ work=$(mktemp -d /var/tmp/bulkhead-e2e-logs.XXXXXX)
 image=bulkhead/base:bookworm
 container=e2e-logs-$RANDOM
 cleanup() {
-  docker rm -f "$container" "$container-bad" >/dev/null 2>&1 || true
+  docker rm -f "$container" "$container-bad" "$container-kill" "$container-follow" >/dev/null 2>&1 || true
   remove_plugin bulkhead/logs
   stop_recorded "$work"
   [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
@@ -67,11 +67,37 @@ expect_eq "$(docker logs "$container" 2>/dev/null | grep -ac '^line-')" 4000 "a 
 wait_until 30 "4006 messages at rsyslog" test "$(received)" -ge 4006 || true
 expect_eq "$(received)" 4006 "the second run was shipped too"
 
+expect_contains "$(curl -s --unix-socket "/run/docker/plugins/$(docker plugin inspect -f '{{.Id}}' bulkhead/logs)/logs.sock" http://plugin/metrics)" \
+  'bulkhead_logs_sink_acked_total{sink="syslog"} 4006' "metrics count the acknowledged events"
+
+echo "--- docker logs -f follows a running container until it stops"
+docker run -d --name "$container-follow" --network none --log-driver bulkhead/logs "$image" \
+  sh -c 'echo first; sleep 2; echo second' >/dev/null
+expect_eq "$(timeout 30 docker logs -f "$container-follow" 2>&1 | tr '\n' ' ')" "first second " \
+  "docker logs -f shows lines as they come and ends with the container"
+
+echo "--- kill -9 of the plugin mid-stream loses nothing and repeats nothing"
+plugin_pid() { pgrep -f '^/usr/bin/bulkhead-logs' | head -1; }
+docker run -d --name "$container-kill" --network none --log-driver bulkhead/logs \
+  --log-opt "syslog-address=tcp://127.0.0.1:$port" --log-opt tag=kill "$image" \
+  sh -c 'seq -f "kill-%g" 1 30000 | while read -r line; do echo "$line"; case $line in *000) sleep 0.2;; esac; done' >/dev/null
+for round in 1 2 3; do
+  sleep 1
+  old=$(plugin_pid)
+  kill -9 "$old"
+  wait_until 30 "dockerd to restart the plugin" bash -c "p=\$(pgrep -f '^/usr/bin/bulkhead-logs' | head -1); [[ -n \$p && \$p != $old ]]"
+  echo "killed the plugin (pid $old), round $round"
+done
+expect_eq "$(timeout 120 docker wait "$container-kill")" 0 "the container ran to its end through the kills"
+expect_eq "$(docker logs "$container-kill" 2>/dev/null | grep -c '^kill-')" 30000 "docker logs has every line exactly once"
+expect_eq "$(docker logs "$container-kill" 2>/dev/null | sort -u | grep -c '^kill-')" 30000 "docker logs has no line twice"
+shipped() { grep -ao 'kill-[0-9]*$' "$work/received.log" | sort -u | wc -l; }
+wait_until 60 "30000 distinct lines at rsyslog" test "$(shipped)" -ge 30000 || true
+expect_eq "$(shipped)" 30000 "rsyslog received every line (at least once) across the kills"
+
 echo "--- unknown options fail the container start with a clear message"
 bad=$(docker run --name "$container-bad" --network none --log-driver bulkhead/logs \
   --log-opt syslog-adress=tcp://127.0.0.1:1 "$image" true 2>&1 || true)
 expect_contains "$bad" 'unknown log-opt "syslog-adress"' "a misspelt option is named"
 
-expect_contains "$(curl -s --unix-socket "/run/docker/plugins/$(docker plugin inspect -f '{{.Id}}' bulkhead/logs)/logs.sock" http://plugin/metrics)" \
-  'bulkhead_logs_sink_acked_total{sink="syslog"} 4006' "metrics count the acknowledged events"
 echo "logs plugin end-to-end: all checks passed"

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build g++ pkg-config clang-format clang-tidy
-  libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libssl-dev librbd-dev librados-dev
+  libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libssl-dev zlib1g-dev librbd-dev librados-dev
   libgtest-dev libgmock-dev
   # test environment: Ceph, Docker, mapping, filesystems
   ceph-mon ceph-osd ceph-common radosgw rbd-fuse rbd-nbd docker.io debootstrap

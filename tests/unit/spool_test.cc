@@ -35,7 +35,7 @@ class SpoolTest : public ::testing::Test {
 };
 
 TEST_F(SpoolTest, ReadsBackWhatWasAppendedAcrossSegments) {
-  ContainerSpool spool(directory_, 64, 100);
+  ContainerSpool spool(directory_, {64, 100});
   for (int i = 0; i < 20; ++i) spool.Append({Line("line-" + std::to_string(i), i)});
   const auto entries = ReadAll(spool);
   ASSERT_EQ(entries.size(), 20U);
@@ -51,12 +51,12 @@ TEST_F(SpoolTest, ReadsBackWhatWasAppendedAcrossSegments) {
 
 TEST_F(SpoolTest, ATornFrameFromACrashIsCutBeforeTheNextAppend) {
   {
-    ContainerSpool spool(directory_, 1 << 20, 5);
+    ContainerSpool spool(directory_, {});
     spool.Append({Line("whole", 1)});
   }
   std::ofstream(directory_ / "000000000001.log", std::ios::app | std::ios::binary)
       << std::string("\0\0\0\x40torn", 8);
-  ContainerSpool reopened(directory_, 1 << 20, 5);
+  ContainerSpool reopened(directory_, {});
   EXPECT_EQ(ReadAll(reopened).size(), 1U) << "a torn frame was read as an event";
   reopened.Append({Line("after restart", 2)});
   const auto entries = ReadAll(reopened);
@@ -65,7 +65,7 @@ TEST_F(SpoolTest, ATornFrameFromACrashIsCutBeforeTheNextAppend) {
 }
 
 TEST_F(SpoolTest, RotationKeepsWhatASinkHasNotShipped) {
-  ContainerSpool spool(directory_, 32, 2);
+  ContainerSpool spool(directory_, {32, 2});
   spool.SaveCursor("syslog", spool.Start());  // a sink that has shipped nothing
   for (int i = 0; i < 10; ++i) spool.Append({Line("line-" + std::to_string(i), i)});
   EXPECT_EQ(ReadAll(spool).size(), 10U) << "rotation deleted unshipped events";
@@ -75,6 +75,38 @@ TEST_F(SpoolTest, RotationKeepsWhatASinkHasNotShipped) {
   spool.Append({Line("line-11", 11)});
   EXPECT_LT(ReadAll(spool).size(), 12U) << "rotation kept more than max_segments";
   EXPECT_EQ(ReadAll(spool).back().line, "line-11");
+}
+
+TEST_F(SpoolTest, DropNewestKeepsWhatIsSpooledAndCountsTheRest) {
+  ContainerSpool spool(directory_, {64, 100, 100, QuotaPolicy::kDropNewest});
+  for (int i = 0; i < 20; ++i) spool.Append({Line("line-" + std::to_string(i), i)});
+  const auto entries = ReadAll(spool);
+  EXPECT_LE(spool.Bytes(), 100U);
+  EXPECT_EQ(entries.front().line, "line-0");
+  EXPECT_EQ(entries.size() + spool.dropped(), 20U) << "a drop was not counted";
+  EXPECT_GT(spool.dropped(), 0U);
+}
+
+TEST_F(SpoolTest, DropOldestKeepsTheNewestAndCountsTheRest) {
+  ContainerSpool spool(directory_, {64, 100, 200, QuotaPolicy::kDropOldest});
+  spool.SaveCursor("syslog", spool.Start());  // a sink that is down: drop-oldest deletes anyway
+  for (int i = 0; i < 40; ++i) spool.Append({Line("line-" + std::to_string(i), i)});
+  const auto entries = ReadAll(spool);
+  EXPECT_EQ(entries.back().line, "line-39");
+  EXPECT_EQ(entries.size() + spool.dropped(), 40U) << "a drop was not counted";
+  EXPECT_GT(spool.dropped(), 0U);
+}
+
+TEST_F(SpoolTest, BlockReportsOverQuotaUntilShippingFreesSegments) {
+  ContainerSpool spool(directory_, {64, 1, 150, QuotaPolicy::kBlock});
+  spool.SaveCursor("syslog", spool.Start());
+  for (int i = 0; i < 12; ++i) spool.Append({Line("line-" + std::to_string(i), i)});
+  EXPECT_TRUE(spool.OverQuota());
+  EXPECT_EQ(ReadAll(spool).size(), 12U) << "block must not drop";
+  std::vector<LogEntry> all;
+  spool.SaveCursor("syslog", spool.Read(spool.Start(), 1000, all));  // the sink caught up
+  EXPECT_FALSE(spool.OverQuota());
+  EXPECT_EQ(spool.dropped(), 0U);
 }
 
 }  // namespace

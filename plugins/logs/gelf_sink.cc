@@ -1,0 +1,118 @@
+// GELF sink (Graylog Extended Log Format 1.1): one JSON object per event, over UDP (compressed
+// with gzip or zlib, or not, and split into GELF chunks when longer than one datagram) or TCP
+// (uncompressed, each object ended by a NUL byte). Container metadata goes in "_"-prefixed
+// additional fields, as Docker's own gelf driver names them; a line that is not valid UTF-8 is
+// sent base64-encoded with "_encoding":"base64".
+#include <zlib.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+#include <stdexcept>
+
+#include "common/base64.h"
+#include "plugins/logs/connection.h"
+#include "plugins/logs/sink.h"
+#include "plugins/logs/text.h"
+
+namespace bulkhead::logs {
+namespace {
+
+constexpr size_t kChunkPayload = 8192 - 12;  // a LAN-sized datagram less the chunk header
+constexpr size_t kMaxChunks = 128;
+
+std::string Compress(const std::string& data, GelfCompression compression) {
+  z_stream stream{};
+  const int window = compression == GelfCompression::kGzip ? 15 + 16 : 15;
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window, 8, Z_DEFAULT_STRATEGY) !=
+      Z_OK)
+    throw std::runtime_error("gelf: deflateInit2 failed");
+  std::string out(deflateBound(&stream, data.size()), '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.avail_in = static_cast<uInt>(data.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  const int result = deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  if (result != Z_STREAM_END) throw std::runtime_error("gelf: compression failed");
+  return out;
+}
+
+class GelfSink : public LogSink {
+ public:
+  GelfSink(const std::string& address, GelfCompression compression)
+      : connection_(address, "12201"), compression_(compression) {}
+
+  std::string name() const override { return "gelf"; }
+
+  void Send(const std::vector<LogEntry>& batch, const ContainerMeta& meta) override {
+    std::string stream;
+    for (const LogEntry& entry : batch) {
+      const std::string message = Message(entry, meta).dump();
+      if (connection_.datagram()) {
+        SendDatagrams(compression_ == GelfCompression::kNone ? message
+                                                             : Compress(message, compression_));
+      } else {
+        stream += message;
+        stream += '\0';
+      }
+    }
+    if (!stream.empty()) connection_.Send(stream);
+  }
+
+ private:
+  static nlohmann::json Message(const LogEntry& entry, const ContainerMeta& meta) {
+    const bool utf8 = IsValidUtf8(entry.line);
+    nlohmann::json message = {
+        {"version", "1.1"},
+        {"host", meta.host},
+        {"short_message", utf8 ? entry.line : Base64Encode(entry.line)},
+        {"timestamp", static_cast<double>(entry.time_nano / 1000000000) +
+                          static_cast<double>(entry.time_nano % 1000000000) / 1e9},
+        {"level", entry.source == "stderr" ? 3 : 6},
+        {"_container_id", meta.container_id},
+        {"_container_name", meta.container_name},
+        {"_image_name", meta.image_name},
+        {"_image_id", meta.image_id},
+        {"_tag", meta.tag},
+        {"_stream", entry.source}};
+    if (!utf8) message["_encoding"] = "base64";
+    for (const auto& [key, value] : meta.attrs) {
+      if (key != "id") message["_" + key] = value;  // "_id" is reserved by GELF
+    }
+    return message;
+  }
+
+  // A datagram, or GELF chunks: 0x1e 0x0f, an 8-byte message id, sequence number and count.
+  void SendDatagrams(const std::string& payload) {
+    if (payload.size() <= kChunkPayload + 12) {
+      connection_.Send(payload);
+      return;
+    }
+    const size_t count = (payload.size() + kChunkPayload - 1) / kChunkPayload;
+    if (count > kMaxChunks)
+      throw std::runtime_error("gelf: message of " + std::to_string(payload.size()) +
+                               " bytes needs more than 128 chunks; use tcp://");
+    const uint64_t id = random_();
+    for (size_t i = 0; i < count; ++i) {
+      std::string chunk = {'\x1e', '\x0f'};
+      chunk.append(reinterpret_cast<const char*>(&id), sizeof(id));
+      chunk += static_cast<char>(i);
+      chunk += static_cast<char>(count);
+      chunk.append(payload, i * kChunkPayload, kChunkPayload);
+      connection_.Send(chunk);
+    }
+  }
+
+  Connection connection_;
+  GelfCompression compression_;
+  std::mt19937_64 random_{std::random_device{}()};
+};
+
+}  // namespace
+
+std::unique_ptr<LogSink> MakeGelfSink(const std::string& address, GelfCompression compression) {
+  return std::make_unique<GelfSink>(address, compression);
+}
+
+}  // namespace bulkhead::logs

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bulkhead/logs sinks whose servers have no Debian package, through the real Docker engine,
+# against protocol doubles written from the specifications (tests/e2e/doubles/): GELF over UDP
+# (gzip, zlib, chunked) and TCP. Each double checks what the real server would and records every
+# message; the test compares them with what the containers printed.
+# Usage: logs_sinks_doubles_test.sh BULKHEAD_LOGS_BINARY   (inside tests/env/with-env.sh)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+binary=${1:?usage: logs_sinks_doubles_test.sh BINARY}
+repo=$(cd "$here/../.." && pwd)
+work=$(mktemp -d /var/tmp/bulkhead-e2e-sinks.XXXXXX)
+image=bulkhead/base:bookworm
+name=e2e-sinks-$RANDOM
+run=(docker run --network none --log-driver bulkhead/logs)
+cleanup() {
+  docker rm -f "$name-udp" "$name-tcp" "$name-zlib" >/dev/null 2>&1 || true
+  remove_plugin bulkhead/logs
+  stop_recorded "$work"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/spool" "$work/config"
+echo '{}' >"$work/config/config.json"
+"$repo/docker/build-plugin.sh" logs "$binary" "spool.source=$work/spool" "config.source=$work/config"
+
+echo "--- GELF, against a double written from the GELF 1.1 spec"
+udp=$(free_port)
+tcp=$(free_port)
+python3 "$here/doubles/gelf_double.py" "$udp" "$tcp" "$work/gelf.jsonl" &
+record_pid "$work" $!
+wait_until 20 "the GELF double on port $tcp" bash -c "echo > /dev/tcp/127.0.0.1/$tcp"
+head -c 30000 /dev/urandom | base64 -w0 >"$work/long"
+"${run[@]}" --name "$name-udp" --log-opt "gelf-address=udp://127.0.0.1:$udp" -v "$work/long:/long:ro" \
+  "$image" sh -c 'seq -f "udp-%g" 1 500; cat /long; echo' >/dev/null
+"${run[@]}" --name "$name-tcp" --log-opt "gelf-address=tcp://127.0.0.1:$tcp" --label team=billing \
+  --log-opt labels=team "$image" sh -c 'seq -f "tcp-%g" 1 500; printf "\377\376binary\n"' >/dev/null
+"${run[@]}" --name "$name-zlib" --log-opt "gelf-address=udp://127.0.0.1:$udp" \
+  --log-opt gelf-compression-type=zlib "$image" echo zlib-line >/dev/null
+gelf() { jq -r --arg name "$1" "select(._container_name == \$name) | $2" "$work/gelf.jsonl" 2>/dev/null; }
+wait_until 30 "1003 GELF messages" test "$(grep -c . "$work/gelf.jsonl" 2>/dev/null || echo 0)" -ge 1003 || true
+expect_eq "$(gelf "$name-udp" .short_message | grep -c '^udp-')" 500 "UDP (gzip): every line arrived"
+expect_eq "$(gelf "$name-udp" .short_message | grep -c "^$(cat "$work/long")$")" 1 \
+  "UDP: the 40000-byte line arrived whole"
+expect_contains "$(gelf "$name-udp" ._double_transport | sort -u | tr '\n' ' ')" "udp-gzip+chunked" \
+  "UDP: the long line was chunked"
+expect_eq "$(gelf "$name-tcp" .short_message | grep -c '^tcp-')" 500 "TCP: every line arrived"
+expect_eq "$(gelf "$name-tcp" 'select(._encoding == "base64") | .short_message')" \
+  "$(printf '\377\376binary' | base64)" "TCP: non-UTF-8 bytes arrive base64-encoded and flagged"
+expect_eq "$(gelf "$name-tcp" '._team' | sort -u)" billing "the labels option adds the label as a field"
+expect_eq "$(gelf "$name-zlib" '._double_transport + " " + .short_message')" "udp-zlib zlib-line" \
+  "gelf-compression-type=zlib"
+expect_eq "$(gelf "$name-tcp" '.level' | sort -u | tr '\n' ' ')" "6 " "stdout lines have level 6 (info)"
+[[ ! -s $work/gelf.jsonl.rejected ]] || fail "the GELF double rejected messages: $(head -3 "$work/gelf.jsonl.rejected")"
+echo "ok: the GELF double rejected nothing"
+echo "logs sinks against doubles: all checks passed"
