@@ -38,6 +38,13 @@ std::string Compress(const std::string& data, GelfCompression compression) {
   return out;
 }
 
+// GELF timestamps are seconds with a decimal fraction.
+double Seconds(int64_t time_nano) {
+  const int64_t whole = time_nano / 1000000000;
+  const int64_t fraction = time_nano % 1000000000;
+  return static_cast<double>(whole) + static_cast<double>(fraction) * 1e-9;
+}
+
 class GelfSink : public LogSink {
  public:
   GelfSink(const std::string& address, GelfCompression compression)
@@ -63,19 +70,17 @@ class GelfSink : public LogSink {
  private:
   static nlohmann::json Message(const LogEntry& entry, const ContainerMeta& meta) {
     const bool utf8 = IsValidUtf8(entry.line);
-    nlohmann::json message = {
-        {"version", "1.1"},
-        {"host", meta.host},
-        {"short_message", utf8 ? entry.line : Base64Encode(entry.line)},
-        {"timestamp", static_cast<double>(entry.time_nano / 1000000000) +
-                          static_cast<double>(entry.time_nano % 1000000000) / 1e9},
-        {"level", entry.source == "stderr" ? 3 : 6},
-        {"_container_id", meta.container_id},
-        {"_container_name", meta.container_name},
-        {"_image_name", meta.image_name},
-        {"_image_id", meta.image_id},
-        {"_tag", meta.tag},
-        {"_stream", entry.source}};
+    nlohmann::json message = {{"version", "1.1"},
+                              {"host", meta.host},
+                              {"short_message", utf8 ? entry.line : Base64Encode(entry.line)},
+                              {"timestamp", Seconds(entry.time_nano)},
+                              {"level", entry.source == "stderr" ? 3 : 6},
+                              {"_container_id", meta.container_id},
+                              {"_container_name", meta.container_name},
+                              {"_image_name", meta.image_name},
+                              {"_image_id", meta.image_id},
+                              {"_tag", meta.tag},
+                              {"_stream", entry.source}};
     if (!utf8) message["_encoding"] = "base64";
     for (const auto& [key, value] : meta.attrs) {
       if (key != "id") message["_" + key] = value;  // "_id" is reserved by GELF
