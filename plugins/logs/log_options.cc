@@ -1,5 +1,8 @@
 #include "plugins/logs/log_options.h"
 
+#include <algorithm>
+#include <cctype>
+#include <ctime>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -25,7 +28,13 @@ const std::set<std::string> kOwnOptions = {"tag",
                                            "quota",
                                            "quota-policy",
                                            "gelf-address",
-                                           "gelf-compression-type"};
+                                           "gelf-compression-type",
+                                           "es-url",
+                                           "es-index",
+                                           "es-username",
+                                           "es-password",
+                                           "es-api-key",
+                                           "es-parse-json"};
 
 const std::map<std::string, int> kFacilities = {
     {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
@@ -97,6 +106,35 @@ std::string ExpandTag(const std::string& tag, const LogContainerInfo& info) {
   }
 }
 
+template <typename Option>
+void ParseElasticsearchOptions(const Option& option, ElasticsearchOptions& es) {
+  es.url = option("es-url", "");
+  if (!es.url.empty() && es.url.rfind("http://", 0) != 0 && es.url.rfind("https://", 0) != 0)
+    throw BadRequest("log-opt es-url=" + es.url + ": expected http(s)://HOST:PORT");
+  es.index = option("es-index", es.index);
+  // Checked as Elasticsearch would check a name it expands to.
+  std::tm sample{};
+  sample.tm_year = 126;
+  char expanded[256] = {};
+  const size_t length = std::strftime(expanded, sizeof(expanded), es.index.c_str(), &sample);
+  const std::string name(expanded, length);
+  const bool lowercase = std::none_of(
+      name.begin(), name.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)); });
+  if (name.empty() || !lowercase || name.find_first_of(" \\/*?\"<>|,#:") != std::string::npos ||
+      name[0] == '-' || name[0] == '_' || name[0] == '+') {
+    throw BadRequest("log-opt es-index=" + es.index +
+                     ": index names are lowercase, without spaces or \\/*?\"<>|,#: and do not "
+                     "start with -, _ or +");
+  }
+  es.username = option("es-username", "");
+  es.password = option("es-password", "");
+  es.api_key = option("es-api-key", "");
+  const std::string parse_json = option("es-parse-json", "false");
+  if (parse_json != "true" && parse_json != "false")
+    throw BadRequest("log-opt es-parse-json=" + parse_json + ": expected true or false");
+  es.parse_json = parse_json == "true";
+}
+
 }  // namespace
 
 LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host) {
@@ -106,7 +144,8 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
       throw BadRequest("unknown log-opt \"" + key +
                        "\" for bulkhead/logs (known: tag, labels, labels-regex, env, env-regex, "
                        "max-size, max-file, quota, quota-policy, syslog-address, "
-                       "syslog-facility, gelf-address, gelf-compression-type)");
+                       "syslog-facility, gelf-address, gelf-compression-type, es-url, es-index, "
+                       "es-username, es-password, es-api-key, es-parse-json)");
     }
   }
   auto option = [&](const std::string& key, const std::string& fallback) {
@@ -149,6 +188,7 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
                      ": expected gzip, zlib or none");
   }
   options.gelf_compression = compression->second;
+  ParseElasticsearchOptions(option, options.elasticsearch);
   const std::string facility = option("syslog-facility", "daemon");
   if (kFacilities.count(facility) == 0)
     throw BadRequest("log-opt syslog-facility=" + facility + ": unknown facility");

@@ -32,12 +32,22 @@ struct ContainerMeta {
 
 enum class GelfCompression { kGzip, kZlib, kNone };
 
+struct ElasticsearchOptions {
+  std::string url;                        // es-url: http(s)://HOST:PORT; "" = no sink
+  std::string index = "docker-%Y.%m.%d";  // es-index: strftime of the event's UTC date
+  std::string username;                   // es-username / es-password: basic auth
+  std::string password;
+  std::string api_key;      // es-api-key: "Authorization: ApiKey ..."
+  bool parse_json = false;  // es-parse-json: a line holding a JSON object becomes "json"
+};
+
 struct LogOptions {
   SpoolLimits spool;           // max-size, max-file, quota, quota-policy
   std::string syslog_address;  // udp:// or tcp:// host:port; "" = none
   int syslog_facility = 3;     // daemon
   std::string gelf_address;    // udp:// or tcp:// host:port; "" = none
   GelfCompression gelf_compression = GelfCompression::kGzip;  // udp only
+  ElasticsearchOptions elasticsearch;
   ContainerMeta meta;
 };
 

@@ -80,7 +80,7 @@ LogsDriver::ContainerLog& LogsDriver::Attach(const LogContainerInfo& info,
   container->spool->Resume();
   if (!container->shipping) {
     container->shipping = true;
-    for (auto& sink : MakeSinks(options)) {
+    for (auto& sink : MakeSinks(options, container->spool->directory())) {
       Spawn([this, id = info.container_id, meta = options.meta,
              shared = std::shared_ptr<LogSink>(std::move(sink))] { Ship(id, meta, shared); });
     }

@@ -27,6 +27,11 @@ class LogSink {
 std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility);
 std::unique_ptr<LogSink> MakeGelfSink(const std::string& address, GelfCompression compression);
 
-std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options);
+std::unique_ptr<LogSink> MakeElasticsearchSink(const ElasticsearchOptions& options,
+                                               const std::string& dead_letter_path);
+
+// The sinks `options` ask for; per-container files (dead letters) go in `spool_directory`.
+std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,
+                                                const std::string& spool_directory);
 
 }  // namespace bulkhead::logs

@@ -92,13 +92,4 @@ std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility
   return std::make_unique<SyslogSink>(address, facility);
 }
 
-std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options) {
-  std::vector<std::unique_ptr<LogSink>> sinks;
-  if (!options.syslog_address.empty())
-    sinks.push_back(MakeSyslogSink(options.syslog_address, options.syslog_facility));
-  if (!options.gelf_address.empty())
-    sinks.push_back(MakeGelfSink(options.gelf_address, options.gelf_compression));
-  return sinks;
-}
-
 }  // namespace bulkhead::logs

@@ -8,6 +8,13 @@ expect_eq() {  # expect_eq ACTUAL EXPECTED WHAT
   [[ $1 == "$2" ]] || fail "$3: expected '$2', got '$1'"
   echo "ok: $3"
 }
+# at_least N COMMAND...: true when COMMAND prints a number >= N (for wait_until, which reruns it).
+at_least() {
+  local want=$1 got
+  shift
+  got=$("$@" 2>/dev/null) || return 1
+  ((got >= want))
+}
 expect_contains() {  # expect_contains HAYSTACK NEEDLE WHAT
   [[ $1 == *"$2"* ]] || fail "$3: '$2' not found in: $1"
   echo "ok: $3"

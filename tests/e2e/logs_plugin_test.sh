@@ -44,7 +44,7 @@ docker run --name "$container" --network none --log-driver bulkhead/logs \
   --log-opt mode=blocking "$image" \
   sh -c 'seq -f "line-%g" 1 2000; head -c 40000 /dev/zero | tr "\0" x; echo; printf "\377\376binary\n"; echo "{\"level\":\"warn\"}" >&2' >/dev/null 2>&1
 received() { grep -ac . "$work/received.log" 2>/dev/null || echo 0; }
-wait_until 30 "2003 messages at rsyslog" test "$(received)" -ge 2003 || true
+wait_until 30 "2003 messages at rsyslog" at_least 2003 received || true
 expect_eq "$(received)" 2003 "rsyslog received every line once"
 expect_eq "$(grep -ac "^$container stdout .*\"\] .*line-[0-9]*$" "$work/received.log")" 2000 \
   "short lines carry the tag and the stream"
@@ -64,7 +64,7 @@ expect_eq "$(docker logs --since 2099-01-01T00:00:00Z "$container" 2>&1 | wc -l)
 docker restart "$container" >/dev/null
 docker wait "$container" >/dev/null
 expect_eq "$(docker logs "$container" 2>/dev/null | grep -ac '^line-')" 4000 "a restarted container's logs append"
-wait_until 30 "4006 messages at rsyslog" test "$(received)" -ge 4006 || true
+wait_until 30 "4006 messages at rsyslog" at_least 4006 received || true
 expect_eq "$(received)" 4006 "the second run was shipped too"
 
 expect_contains "$(curl -s --unix-socket "/run/docker/plugins/$(docker plugin inspect -f '{{.Id}}' bulkhead/logs)/logs.sock" http://plugin/metrics)" \
@@ -92,7 +92,7 @@ expect_eq "$(timeout 120 docker wait "$container-kill")" 0 "the container ran to
 expect_eq "$(docker logs "$container-kill" 2>/dev/null | grep -c '^kill-')" 30000 "docker logs has every line exactly once"
 expect_eq "$(docker logs "$container-kill" 2>/dev/null | sort -u | grep -c '^kill-')" 30000 "docker logs has no line twice"
 shipped() { grep -ao 'kill-[0-9]*$' "$work/received.log" | sort -u | wc -l; }
-wait_until 60 "30000 distinct lines at rsyslog" test "$(shipped)" -ge 30000 || true
+wait_until 60 "30000 distinct lines at rsyslog" at_least 30000 shipped || true
 expect_eq "$(shipped)" 30000 "rsyslog received every line (at least once) across the kills"
 
 echo "--- unknown options fail the container start with a clear message"

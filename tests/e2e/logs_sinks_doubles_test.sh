@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bulkhead/logs sinks whose servers have no Debian package, through the real Docker engine,
 # against protocol doubles written from the specifications (tests/e2e/doubles/): GELF over UDP
-# (gzip, zlib, chunked) and TCP. Each double checks what the real server would and records every
+# (gzip, zlib, chunked) and TCP; Elasticsearch _bulk. Each double checks what the real server would and records every
 # message; the test compares them with what the containers printed.
 # Usage: logs_sinks_doubles_test.sh BULKHEAD_LOGS_BINARY   (inside tests/env/with-env.sh)
 set -euo pipefail
@@ -14,10 +14,10 @@ image=bulkhead/base:bookworm
 name=e2e-sinks-$RANDOM
 run=(docker run --network none --log-driver bulkhead/logs)
 cleanup() {
-  docker rm -f "$name-udp" "$name-tcp" "$name-zlib" >/dev/null 2>&1 || true
+  docker rm -f "$name-udp" "$name-tcp" "$name-zlib" "$name-es" >/dev/null 2>&1 || true
   remove_plugin bulkhead/logs
   stop_recorded "$work"
-  rm -rf "$work"
+  [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -38,8 +38,9 @@ head -c 30000 /dev/urandom | base64 -w0 >"$work/long"
   --log-opt labels=team "$image" sh -c 'seq -f "tcp-%g" 1 500; printf "\377\376binary\n"' >/dev/null
 "${run[@]}" --name "$name-zlib" --log-opt "gelf-address=udp://127.0.0.1:$udp" \
   --log-opt gelf-compression-type=zlib "$image" echo zlib-line >/dev/null
+gelf_count() { grep -c . "$work/gelf.jsonl"; }
 gelf() { jq -r --arg name "$1" "select(._container_name == \$name) | $2" "$work/gelf.jsonl" 2>/dev/null; }
-wait_until 30 "1003 GELF messages" test "$(grep -c . "$work/gelf.jsonl" 2>/dev/null || echo 0)" -ge 1003 || true
+wait_until 30 "1003 GELF messages" at_least 1003 gelf_count || true
 expect_eq "$(gelf "$name-udp" .short_message | grep -c '^udp-')" 500 "UDP (gzip): every line arrived"
 expect_eq "$(gelf "$name-udp" .short_message | grep -c "^$(cat "$work/long")$")" 1 \
   "UDP: the 40000-byte line arrived whole"
@@ -54,4 +55,25 @@ expect_eq "$(gelf "$name-zlib" '._double_transport + " " + .short_message')" "ud
 expect_eq "$(gelf "$name-tcp" '.level' | sort -u | tr '\n' ' ')" "6 " "stdout lines have level 6 (info)"
 [[ ! -s $work/gelf.jsonl.rejected ]] || fail "the GELF double rejected messages: $(head -3 "$work/gelf.jsonl.rejected")"
 echo "ok: the GELF double rejected nothing"
+
+echo "--- Elasticsearch, against a _bulk double written from the Elasticsearch docs"
+es=$(free_port)
+python3 "$here/doubles/elasticsearch_double.py" "$es" "$work/es.jsonl" elastic:s3cret 50 &
+record_pid "$work" $!
+wait_until 20 "the Elasticsearch double on port $es" bash -c "echo > /dev/tcp/127.0.0.1/$es"
+"${run[@]}" --name "$name-es" --log-opt "es-url=http://127.0.0.1:$es" --log-opt 'es-index=app-%Y.%m.%d' \
+  --log-opt es-username=elastic --log-opt es-password=s3cret --log-opt es-parse-json=true "$image" \
+  sh -c 'seq -f "es-%g" 1 300; echo "{\"level\":\"warn\",\"n\":1}"; echo "{\"level\":5}"' >/dev/null
+stored() { grep -c . "$work/es.jsonl" 2>/dev/null || echo 0; }
+wait_until 60 "301 documents in the double" at_least 301 stored || true
+expect_eq "$(stored)" 301 "every line was indexed once, through 50 throttled (429) items"
+expect_eq "$(jq -r .id "$work/es.jsonl" | sort -u | wc -l)" 301 "ids are unique: retries did not duplicate"
+expect_eq "$(jq -r .index "$work/es.jsonl" | sort -u)" "app-$(date -u +%Y.%m.%d)" "the index is named by the event date"
+expect_eq "$(jq -r 'select(.source.json != null) | .source.json.level' "$work/es.jsonl")" warn \
+  "es-parse-json puts a JSON line's fields under json"
+expect_eq "$(jq -r 'select(.source.message == "es-7") | .source.container.name' "$work/es.jsonl")" "$name-es" \
+  "documents carry the container's name"
+dead=$(cat "$work"/spool/spool/*/deadletter.elasticsearch.ndjson)
+expect_eq "$(jq -r '.status, .error.type, .document.message' <<<"$dead" | tr '\n' ' ')" \
+  '400 mapper_parsing_exception {"level":5} ' "a mapping conflict goes to the dead-letter file, not retried"
 echo "logs sinks against doubles: all checks passed"

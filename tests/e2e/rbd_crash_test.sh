@@ -30,6 +30,7 @@ arm() {
 }
 # plugin_serving: true once the (restarted) plugin answers on its socket, after its recovery.
 plugin_serving() { [[ $(plugin_call "$plugin" VolumeDriver.Capabilities '{}' 2>/dev/null) == *global* ]]; }
+no_watchers() { [[ $(watchers) == 0 ]]; }
 watchers() { rbd -c "$CEPH_CONF" status "$volume" --format json | jq '.watchers | length'; }
 # expect_nothing_left STEP: the volume is neither locked, watched, mapped nor mounted. The watch
 # of a killed rbd-fuse lingers until the OSD's watch timeout (osd_client_watch_timeout, 10 s in
@@ -37,7 +38,7 @@ watchers() { rbd -c "$CEPH_CONF" status "$volume" --format json | jq '.watchers 
 expect_nothing_left() {
   local step=$1 loops
   expect_eq "$(rbd -c "$CEPH_CONF" lock ls "$volume" --format json | jq length)" 0 "$step: no lock left"
-  wait_until 30 "the watch of $volume to expire" test "$(watchers)" = 0 || true
+  wait_until 30 "the watch of $volume to expire" no_watchers || true
   expect_eq "$(watchers)" 0 "$step: no watcher left"
   loops=$(grep -l "/$volume" /sys/block/loop*/loop/backing_file 2>/dev/null || true)
   expect_eq "$loops" "" "$step: no loop device left on the image"

@@ -1,0 +1,20 @@
+// The sink registry: which sinks a container's options ask for.
+#include "plugins/logs/sink.h"
+
+namespace bulkhead::logs {
+
+std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,
+                                                const std::string& spool_directory) {
+  std::vector<std::unique_ptr<LogSink>> sinks;
+  if (!options.syslog_address.empty())
+    sinks.push_back(MakeSyslogSink(options.syslog_address, options.syslog_facility));
+  if (!options.gelf_address.empty())
+    sinks.push_back(MakeGelfSink(options.gelf_address, options.gelf_compression));
+  if (!options.elasticsearch.url.empty()) {
+    sinks.push_back(MakeElasticsearchSink(options.elasticsearch,
+                                          spool_directory + "/deadletter.elasticsearch.ndjson"));
+  }
+  return sinks;
+}
+
+}  // namespace bulkhead::logs
