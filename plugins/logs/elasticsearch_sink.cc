@@ -7,14 +7,13 @@
 #include <httplib.h>
 #include <openssl/sha.h>
 
-#include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "common/base64.h"
+#include "plugins/logs/event_json.h"
 #include "plugins/logs/sink.h"
-#include "plugins/logs/text.h"
 
 namespace bulkhead::logs {
 namespace {
@@ -30,26 +29,6 @@ std::string EventId(const LogEntry& entry, const ContainerMeta& meta) {
     if (c == '/') c = '_';
   }
   return id;
-}
-
-std::string Rfc3339Nanos(int64_t time_nano) {
-  const std::time_t seconds = time_nano / 1000000000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[48];
-  const size_t length = std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::snprintf(text + length, sizeof(text) - length, ".%09lldZ",
-                static_cast<long long>(time_nano % 1000000000));
-  return text;
-}
-
-std::string IndexName(const std::string& pattern, int64_t time_nano) {
-  const std::time_t seconds = time_nano / 1000000000;
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char text[256];
-  const size_t length = std::strftime(text, sizeof(text), pattern.c_str(), &utc);
-  return std::string(text, length);
 }
 
 class ElasticsearchSink : public LogSink {
@@ -71,9 +50,9 @@ class ElasticsearchSink : public LogSink {
     std::string body;
     std::vector<nlohmann::json> documents;
     for (const LogEntry& entry : batch) {
-      documents.push_back(Document(entry, meta));
+      documents.push_back(EventDocument(entry, meta, options_.parse_json));
       body += nlohmann::json{{"create",
-                              {{"_index", IndexName(options_.index, entry.time_nano)},
+                              {{"_index", FormatUtc(options_.index, entry.time_nano)},
                                {"_id", EventId(entry, meta)}}}}
                   .dump() +
               "\n" + documents.back().dump() + "\n";
@@ -91,26 +70,6 @@ class ElasticsearchSink : public LogSink {
   }
 
  private:
-  nlohmann::json Document(const LogEntry& entry, const ContainerMeta& meta) const {
-    const bool utf8 = IsValidUtf8(entry.line);
-    nlohmann::json document = {
-        {"@timestamp", Rfc3339Nanos(entry.time_nano)},
-        {"message", utf8 ? entry.line : Base64Encode(entry.line)},
-        {"stream", entry.source},
-        {"host", meta.host},
-        {"tag", meta.tag},
-        {"container",
-         {{"id", meta.container_id}, {"name", meta.container_name}, {"image", meta.image_name}}}};
-    if (!utf8) document["encoding"] = "base64";
-    if (!meta.attrs.empty()) document["attrs"] = meta.attrs;
-    if (options_.parse_json && utf8 && !entry.line.empty() && entry.line.front() == '{') {
-      nlohmann::json parsed =
-          nlohmann::json::parse(entry.line, nullptr, /*allow_exceptions=*/false);
-      if (parsed.is_object()) document["json"] = std::move(parsed);
-    }
-    return document;
-  }
-
   // 409 is success for "create"; 429 and 5xx fail the batch; other refusals go to dead letters,
   // written once the batch completes (a retried batch would refuse them again).
   void CheckItems(const nlohmann::json& reply, const std::vector<nlohmann::json>& documents) {

@@ -3,13 +3,12 @@
 // (uncompressed, each object ended by a NUL byte). Container metadata goes in "_"-prefixed
 // additional fields, as Docker's own gelf driver names them; a line that is not valid UTF-8 is
 // sent base64-encoded with "_encoding":"base64".
-#include <zlib.h>
-
 #include <nlohmann/json.hpp>
 #include <random>
 #include <stdexcept>
 
 #include "common/base64.h"
+#include "plugins/logs/compress.h"
 #include "plugins/logs/connection.h"
 #include "plugins/logs/sink.h"
 #include "plugins/logs/text.h"
@@ -19,24 +18,6 @@ namespace {
 
 constexpr size_t kChunkPayload = 8192 - 12;  // a LAN-sized datagram less the chunk header
 constexpr size_t kMaxChunks = 128;
-
-std::string Compress(const std::string& data, GelfCompression compression) {
-  z_stream stream{};
-  const int window = compression == GelfCompression::kGzip ? 15 + 16 : 15;
-  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, window, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK)
-    throw std::runtime_error("gelf: deflateInit2 failed");
-  std::string out(deflateBound(&stream, data.size()), '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  stream.avail_in = static_cast<uInt>(data.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  const int result = deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  if (result != Z_STREAM_END) throw std::runtime_error("gelf: compression failed");
-  return out;
-}
 
 // GELF timestamps are seconds with a decimal fraction.
 double Seconds(int64_t time_nano) {
@@ -57,8 +38,11 @@ class GelfSink : public LogSink {
     for (const LogEntry& entry : batch) {
       const std::string message = Message(entry, meta).dump();
       if (connection_.datagram()) {
-        SendDatagrams(compression_ == GelfCompression::kNone ? message
-                                                             : Compress(message, compression_));
+        SendDatagrams(compression_ == GelfCompression::kNone
+                          ? message
+                          : Compress(message, compression_ == GelfCompression::kGzip
+                                                  ? Framing::kGzip
+                                                  : Framing::kZlib));
       } else {
         stream += message;
         stream += '\0';

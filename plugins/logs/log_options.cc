@@ -34,7 +34,13 @@ const std::set<std::string> kOwnOptions = {"tag",
                                            "es-username",
                                            "es-password",
                                            "es-api-key",
-                                           "es-parse-json"};
+                                           "es-parse-json",
+                                           "s3-endpoint",
+                                           "s3-bucket",
+                                           "s3-region",
+                                           "s3-access-key",
+                                           "s3-secret-key",
+                                           "s3-key-prefix"};
 
 const std::map<std::string, int> kFacilities = {
     {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
@@ -135,17 +141,36 @@ void ParseElasticsearchOptions(const Option& option, ElasticsearchOptions& es) {
   es.parse_json = parse_json == "true";
 }
 
+template <typename Option>
+void ParseS3Options(const Option& option, S3Options& s3) {
+  s3.bucket = option("s3-bucket", "");
+  s3.endpoint = option("s3-endpoint", "");
+  s3.region = option("s3-region", s3.region);
+  s3.access_key = option("s3-access-key", "");
+  s3.secret_key = option("s3-secret-key", "");
+  s3.key_template = option("s3-key-prefix", s3.key_template);
+  if (s3.bucket.empty()) return;
+  if (s3.endpoint.rfind("http://", 0) != 0 && s3.endpoint.rfind("https://", 0) != 0)
+    throw BadRequest("log-opt s3-endpoint=" + s3.endpoint + ": expected http(s)://HOST:PORT");
+  if (s3.access_key.empty() || s3.secret_key.empty())
+    throw BadRequest("log-opt s3-bucket needs s3-access-key and s3-secret-key");
+  if (s3.bucket.find_first_of("/ ") != std::string::npos)
+    throw BadRequest("log-opt s3-bucket=" + s3.bucket + ": not a bucket name");
+}
+
 }  // namespace
 
 LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host) {
   const auto& config = info.config;
   for (const auto& [key, value] : config) {
     if (kDaemonOptions.count(key) == 0 && kOwnOptions.count(key) == 0) {
-      throw BadRequest("unknown log-opt \"" + key +
-                       "\" for bulkhead/logs (known: tag, labels, labels-regex, env, env-regex, "
-                       "max-size, max-file, quota, quota-policy, syslog-address, "
-                       "syslog-facility, gelf-address, gelf-compression-type, es-url, es-index, "
-                       "es-username, es-password, es-api-key, es-parse-json)");
+      throw BadRequest(
+          "unknown log-opt \"" + key +
+          "\" for bulkhead/logs (known: tag, labels, labels-regex, env, env-regex, "
+          "max-size, max-file, quota, quota-policy, syslog-address, "
+          "syslog-facility, gelf-address, gelf-compression-type, es-url, es-index, "
+          "es-username, es-password, es-api-key, es-parse-json, s3-endpoint, s3-bucket, "
+          "s3-region, s3-access-key, s3-secret-key, s3-key-prefix)");
     }
   }
   auto option = [&](const std::string& key, const std::string& fallback) {
@@ -189,6 +214,7 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
   }
   options.gelf_compression = compression->second;
   ParseElasticsearchOptions(option, options.elasticsearch);
+  ParseS3Options(option, options.s3);
   const std::string facility = option("syslog-facility", "daemon");
   if (kFacilities.count(facility) == 0)
     throw BadRequest("log-opt syslog-facility=" + facility + ": unknown facility");

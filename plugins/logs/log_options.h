@@ -41,6 +41,15 @@ struct ElasticsearchOptions {
   bool parse_json = false;  // es-parse-json: a line holding a JSON object becomes "json"
 };
 
+struct S3Options {
+  std::string endpoint;  // s3-endpoint: http(s)://HOST:PORT
+  std::string bucket;    // s3-bucket; "" = no sink
+  std::string region = "us-east-1";
+  std::string access_key;  // s3-access-key / s3-secret-key
+  std::string secret_key;
+  std::string key_template = "%Y/%m/%d/{name}/";  // s3-key-prefix: strftime, {name}, {id}
+};
+
 struct LogOptions {
   SpoolLimits spool;           // max-size, max-file, quota, quota-policy
   std::string syslog_address;  // udp:// or tcp:// host:port; "" = none
@@ -48,6 +57,7 @@ struct LogOptions {
   std::string gelf_address;    // udp:// or tcp:// host:port; "" = none
   GelfCompression gelf_compression = GelfCompression::kGzip;  // udp only
   ElasticsearchOptions elasticsearch;
+  S3Options s3;
   ContainerMeta meta;
 };
 

@@ -129,7 +129,7 @@ void LogsDriver::Ship(const std::string& container_id, const ContainerMeta& meta
   std::vector<LogEntry> batch;
   while (!stopping_) {
     batch.clear();
-    const SpoolPosition next = spool->Read(cursor, kBatchEntries, batch);
+    const SpoolPosition next = spool->Read(cursor, sink->max_batch(), batch);
     if (batch.empty()) {
       if (spool->finished() && ShipperDone(container_id)) return;
       spool->WaitForData(cursor, std::chrono::milliseconds(200));

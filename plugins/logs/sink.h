@@ -22,6 +22,8 @@ class LogSink {
   // Stable name, used for the sink's cursor file and metrics ("syslog").
   virtual std::string name() const = 0;
   virtual void Send(const std::vector<LogEntry>& batch, const ContainerMeta& meta) = 0;
+  // The most events one Send() takes.
+  virtual size_t max_batch() const { return 512; }
 };
 
 std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility);
@@ -29,6 +31,8 @@ std::unique_ptr<LogSink> MakeGelfSink(const std::string& address, GelfCompressio
 
 std::unique_ptr<LogSink> MakeElasticsearchSink(const ElasticsearchOptions& options,
                                                const std::string& dead_letter_path);
+
+std::unique_ptr<LogSink> MakeS3Sink(const S3Options& options);
 
 // The sinks `options` ask for; per-container files (dead letters) go in `spool_directory`.
 std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,

@@ -14,6 +14,7 @@ std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,
     sinks.push_back(MakeElasticsearchSink(options.elasticsearch,
                                           spool_directory + "/deadletter.elasticsearch.ndjson"));
   }
+  if (!options.s3.bucket.empty()) sinks.push_back(MakeS3Sink(options.s3));
   return sinks;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end through the real Docker engine: packages plugins/logs as the managed plugin
 # bulkhead/logs and runs containers with --log-driver bulkhead/logs, shipping to a real rsyslogd
-# (RFC 5424 over TCP, octet counting) on loopback. Checks that every line arrives exactly as sent
+# (RFC 5424 over TCP, octet counting) on loopback and to the test cluster's radosgw (S3). Checks that every line arrives exactly as sent
 # (a >16 KiB line as one event, non-UTF-8 bytes base64-flagged), that docker logs serves all,
 # --tail and --since from the plugin's spool, and that unknown options fail the start clearly.
 # Usage: logs_plugin_test.sh BULKHEAD_LOGS_BINARY   (inside tests/env/with-env.sh)
@@ -14,7 +14,7 @@ work=$(mktemp -d /var/tmp/bulkhead-e2e-logs.XXXXXX)
 image=bulkhead/base:bookworm
 container=e2e-logs-$RANDOM
 cleanup() {
-  docker rm -f "$container" "$container-bad" "$container-kill" "$container-follow" >/dev/null 2>&1 || true
+  docker rm -f "$container" "$container-bad" "$container-kill" "$container-follow" "$container-s3" >/dev/null 2>&1 || true
   remove_plugin bulkhead/logs
   stop_recorded "$work"
   [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
@@ -94,6 +94,26 @@ expect_eq "$(docker logs "$container-kill" 2>/dev/null | sort -u | grep -c '^kil
 shipped() { grep -ao 'kill-[0-9]*$' "$work/received.log" | sort -u | wc -l; }
 wait_until 60 "30000 distinct lines at rsyslog" at_least 30000 shipped || true
 expect_eq "$(shipped)" 30000 "rsyslog received every line (at least once) across the kills"
+
+echo "--- S3: gzip NDJSON objects in the test cluster's radosgw, signed with SigV4"
+radosgw-admin -c "$CEPH_CONF" user create --uid=bulkhead-e2e --display-name="Bulkhead e2e" \
+  --access-key=BULKHEADE2EKEY --secret=bulkhead-e2e-secret >/dev/null 2>&1 || true
+s3=(python3 "$here/s3_client.py" "$BULKHEAD_TEST_RGW_ENDPOINT" BULKHEADE2EKEY bulkhead-e2e-secret)
+bucket=bulkhead-e2e-$RANDOM
+"${s3[@]}" mkbucket "$bucket"
+docker run --name "$container-s3" --network none --log-driver bulkhead/logs \
+  --log-opt "s3-endpoint=$BULKHEAD_TEST_RGW_ENDPOINT" --log-opt "s3-bucket=$bucket" \
+  --log-opt s3-access-key=BULKHEADE2EKEY --log-opt s3-secret-key=bulkhead-e2e-secret \
+  "$image" sh -c 'seq -f "s3-%g" 1 5000' >/dev/null
+s3_lines() {
+  local key
+  for key in $("${s3[@]}" list "$bucket"); do "${s3[@]}" get "$bucket" "$key" | gunzip; done |
+    jq -r .message | sort -u | grep -c '^s3-'
+}
+wait_until 60 "5000 lines in S3 objects" at_least 5000 s3_lines || true
+expect_eq "$(s3_lines)" 5000 "every line is in an S3 object"
+expect_contains "$("${s3[@]}" list "$bucket" | head -1)" "$(date -u +%Y/%m/%d)/$container-s3/" \
+  "object keys follow the date/container template"
 
 echo "--- unknown options fail the container start with a clear message"
 bad=$(docker run --name "$container-bad" --network none --log-driver bulkhead/logs \
