@@ -40,7 +40,11 @@ const std::set<std::string> kOwnOptions = {"tag",
                                            "s3-region",
                                            "s3-access-key",
                                            "s3-secret-key",
-                                           "s3-key-prefix"};
+                                           "s3-key-prefix",
+                                           "amqp-url",
+                                           "amqp-exchange",
+                                           "amqp-routing-key",
+                                           "amqp-queue"};
 
 const std::map<std::string, int> kFacilities = {
     {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
@@ -158,6 +162,53 @@ void ParseS3Options(const Option& option, S3Options& s3) {
     throw BadRequest("log-opt s3-bucket=" + s3.bucket + ": not a bucket name");
 }
 
+// Undoes %XX escapes (a vhost "/" is written %2F in AMQP URLs).
+std::string PercentDecode(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+template <typename Option>
+void ParseAmqpOptions(const Option& option, AmqpOptions& amqp) {
+  const std::string url = option("amqp-url", "");
+  amqp.exchange = option("amqp-exchange", "");
+  amqp.routing_key = option("amqp-routing-key", amqp.routing_key);
+  amqp.queue = option("amqp-queue", "");
+  if (url.empty()) return;
+  const std::string scheme = "amqp://";
+  if (url.rfind(scheme, 0) != 0)
+    throw BadRequest("log-opt amqp-url=" + url +
+                     ": expected amqp://USER:PASSWORD@HOST[:PORT][/VHOST]");
+  std::string rest = url.substr(scheme.size());
+  const size_t slash = rest.find('/');
+  if (slash != std::string::npos) {
+    if (slash + 1 < rest.size()) amqp.vhost = PercentDecode(rest.substr(slash + 1));
+    rest.resize(slash);
+  }
+  const size_t at = rest.rfind('@');
+  if (at != std::string::npos) {
+    const std::string credentials = rest.substr(0, at);
+    const size_t colon = credentials.find(':');
+    amqp.user = PercentDecode(credentials.substr(0, colon));
+    if (colon != std::string::npos) amqp.password = PercentDecode(credentials.substr(colon + 1));
+    rest.erase(0, at + 1);
+  }
+  const size_t colon = rest.rfind(':');
+  amqp.host = rest.substr(0, colon);
+  if (colon != std::string::npos) amqp.port = rest.substr(colon + 1);
+  if (amqp.host.empty()) throw BadRequest("log-opt amqp-url=" + url + ": no host");
+}
+
 }  // namespace
 
 LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host) {
@@ -170,7 +221,8 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
           "max-size, max-file, quota, quota-policy, syslog-address, "
           "syslog-facility, gelf-address, gelf-compression-type, es-url, es-index, "
           "es-username, es-password, es-api-key, es-parse-json, s3-endpoint, s3-bucket, "
-          "s3-region, s3-access-key, s3-secret-key, s3-key-prefix)");
+          "s3-region, s3-access-key, s3-secret-key, s3-key-prefix, amqp-url, "
+          "amqp-exchange, amqp-routing-key, amqp-queue)");
     }
   }
   auto option = [&](const std::string& key, const std::string& fallback) {
@@ -215,6 +267,7 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
   options.gelf_compression = compression->second;
   ParseElasticsearchOptions(option, options.elasticsearch);
   ParseS3Options(option, options.s3);
+  ParseAmqpOptions(option, options.amqp);
   const std::string facility = option("syslog-facility", "daemon");
   if (kFacilities.count(facility) == 0)
     throw BadRequest("log-opt syslog-facility=" + facility + ": unknown facility");

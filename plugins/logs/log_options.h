@@ -50,6 +50,17 @@ struct S3Options {
   std::string key_template = "%Y/%m/%d/{name}/";  // s3-key-prefix: strftime, {name}, {id}
 };
 
+struct AmqpOptions {
+  std::string host;  // from amqp-url: amqp://USER:PASSWORD@HOST[:PORT][/VHOST]; "" = no sink
+  std::string port = "5672";
+  std::string user = "guest";
+  std::string password = "guest";
+  std::string vhost = "/";
+  std::string exchange;                // amqp-exchange ("" = the default exchange)
+  std::string routing_key = "docker";  // amqp-routing-key
+  std::string queue;                   // amqp-queue: declared durable and published to directly
+};
+
 struct LogOptions {
   SpoolLimits spool;           // max-size, max-file, quota, quota-policy
   std::string syslog_address;  // udp:// or tcp:// host:port; "" = none
@@ -58,6 +69,7 @@ struct LogOptions {
   GelfCompression gelf_compression = GelfCompression::kGzip;  // udp only
   ElasticsearchOptions elasticsearch;
   S3Options s3;
+  AmqpOptions amqp;
   ContainerMeta meta;
 };
 

@@ -33,6 +33,7 @@ std::unique_ptr<LogSink> MakeElasticsearchSink(const ElasticsearchOptions& optio
                                                const std::string& dead_letter_path);
 
 std::unique_ptr<LogSink> MakeS3Sink(const S3Options& options);
+std::unique_ptr<LogSink> MakeAmqpSink(const AmqpOptions& options);
 
 // The sinks `options` ask for; per-container files (dead letters) go in `spool_directory`.
 std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,

@@ -15,6 +15,7 @@ std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,
                                           spool_directory + "/deadletter.elasticsearch.ndjson"));
   }
   if (!options.s3.bucket.empty()) sinks.push_back(MakeS3Sink(options.s3));
+  if (!options.amqp.host.empty()) sinks.push_back(MakeAmqpSink(options.amqp));
   return sinks;
 }
 

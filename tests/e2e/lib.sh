@@ -53,3 +53,28 @@ fsck_clean() {
   rmdir "$dir"
   return $rc
 }
+# rabbitmq_up DIR: starts a RabbitMQ broker of its own on loopback, state and logs in DIR; prints
+# its AMQP port. rabbitmq_down DIR stops it (and its epmd).
+rabbitmq_up() {
+  local dir=$1 port
+  port=$(free_port)
+  mkdir -p "$dir"
+  echo "[]." >"$dir/enabled_plugins"
+  chown -R rabbitmq:rabbitmq "$dir"
+  chmod o+x "$(dirname "$dir")"  # the broker runs as user rabbitmq (mktemp dirs are 0700)
+  (
+    export HOME=$dir RABBITMQ_NODENAME=bulkhead-test@localhost RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+    export RABBITMQ_NODE_PORT=$port RABBITMQ_DIST_PORT=$(free_port) ERL_EPMD_PORT=$(free_port)
+    export ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_MNESIA_BASE=$dir/mnesia RABBITMQ_LOG_BASE=$dir/log
+    export RABBITMQ_ENABLED_PLUGINS_FILE=$dir/enabled_plugins RABBITMQ_CONFIG_FILE=$dir/rabbitmq
+    export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+    echo "export HOME=$HOME RABBITMQ_NODENAME=$RABBITMQ_NODENAME ERL_EPMD_PORT=$ERL_EPMD_PORT" >"$dir/env"
+    rabbitmq-server >"$dir/server.log" 2>&1 &
+    wait_until 60 "rabbitmq on port $port" bash -c "echo > /dev/tcp/127.0.0.1/$port"
+  ) >&2 || { tail -5 "$dir/server.log" >&2; return 1; }
+  echo "$port"
+}
+rabbitmq_down() {
+  [[ -f $1/env ]] || return 0
+  (. "$1/env" && rabbitmqctl -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1; epmd -kill >/dev/null 2>&1) || true
+}

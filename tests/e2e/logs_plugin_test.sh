@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End to end through the real Docker engine: packages plugins/logs as the managed plugin
 # bulkhead/logs and runs containers with --log-driver bulkhead/logs, shipping to a real rsyslogd
-# (RFC 5424 over TCP, octet counting) on loopback and to the test cluster's radosgw (S3). Checks that every line arrives exactly as sent
+# (RFC 5424 over TCP, octet counting) on loopback, to the test cluster's radosgw (S3) and to a
+# real RabbitMQ broker (AMQP 0-9-1 with publisher confirms). Checks that every line arrives exactly as sent
 # (a >16 KiB line as one event, non-UTF-8 bytes base64-flagged), that docker logs serves all,
 # --tail and --since from the plugin's spool, and that unknown options fail the start clearly.
 # Usage: logs_plugin_test.sh BULKHEAD_LOGS_BINARY   (inside tests/env/with-env.sh)
@@ -14,7 +15,9 @@ work=$(mktemp -d /var/tmp/bulkhead-e2e-logs.XXXXXX)
 image=bulkhead/base:bookworm
 container=e2e-logs-$RANDOM
 cleanup() {
-  docker rm -f "$container" "$container-bad" "$container-kill" "$container-follow" "$container-s3" >/dev/null 2>&1 || true
+  docker rm -f "$container" "$container-bad" "$container-kill" "$container-follow" "$container-s3" \
+    "$container-amqp" >/dev/null 2>&1 || true
+  rabbitmq_down "$work/rabbitmq"
   remove_plugin bulkhead/logs
   stop_recorded "$work"
   [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
@@ -31,9 +34,12 @@ input(type="imtcp" address="127.0.0.1" port="$port" ruleset="bulkhead")
 template(name="bulkhead" type="string" string="%app-name% %msgid% %structured-data% %msg%\n")
 ruleset(name="bulkhead") { action(type="omfile" file="$work/received.log" template="bulkhead") }
 CONF
-rsyslogd -n -f "$work/rsyslog.conf" -i "$work/rsyslog.pid" &
-record_pid "$work" $!
-wait_until 20 "rsyslogd on port $port" bash -c "echo > /dev/tcp/127.0.0.1/$port"
+start_rsyslogd() {
+  rsyslogd -n -f "$work/rsyslog.conf" -i "$work/rsyslog.pid" &
+  record_pid "$work" $!
+  wait_until 20 "rsyslogd on port $port" bash -c "echo > /dev/tcp/127.0.0.1/$port"
+}
+start_rsyslogd
 
 "$repo/docker/build-plugin.sh" logs "$binary" "spool.source=$work/spool" "config.source=$work/config"
 
@@ -69,6 +75,17 @@ expect_eq "$(received)" 4006 "the second run was shipped too"
 
 expect_contains "$(curl -s --unix-socket "/run/docker/plugins/$(docker plugin inspect -f '{{.Id}}' bulkhead/logs)/logs.sock" http://plugin/metrics)" \
   'bulkhead_logs_sink_acked_total{sink="syslog"} 4006' "metrics count the acknowledged events"
+
+echo "--- with the sink down the container runs on, and every line arrives once it is back"
+kill "$(cat "$work/rsyslog.pid")"
+wait_until 20 "rsyslogd to stop" bash -c "! echo > /dev/tcp/127.0.0.1/$port"
+docker run --rm --network none --log-driver bulkhead/logs --log-opt "syslog-address=tcp://127.0.0.1:$port" \
+  --log-opt tag=outage "$image" sh -c 'seq -f "outage-%g" 1 1000' >/dev/null
+echo "ok: the container ran to its end while rsyslog was down"
+start_rsyslogd
+outage_lines() { grep -ao 'outage-[0-9]*$' "$work/received.log" | sort -u | wc -l; }
+wait_until 90 "the lines logged during the outage" at_least 1000 outage_lines || true
+expect_eq "$(outage_lines)" 1000 "every line logged during the outage arrived after rsyslog came back"
 
 echo "--- docker logs -f follows a running container until it stops"
 docker run -d --name "$container-follow" --network none --log-driver bulkhead/logs "$image" \
@@ -114,6 +131,29 @@ wait_until 60 "5000 lines in S3 objects" at_least 5000 s3_lines || true
 expect_eq "$(s3_lines)" 5000 "every line is in an S3 object"
 expect_contains "$("${s3[@]}" list "$bucket" | head -1)" "$(date -u +%Y/%m/%d)/$container-s3/" \
   "object keys follow the date/container template"
+
+echo "--- AMQP: persistent messages confirmed by a real RabbitMQ broker"
+amqp_port=$(rabbitmq_up "$work/rabbitmq")
+docker run --name "$container-amqp" --network none --log-driver bulkhead/logs \
+  --log-opt "amqp-url=amqp://guest:guest@127.0.0.1:$amqp_port/" --log-opt amqp-queue=docker-logs \
+  "$image" sh -c 'seq -f "amqp-%g" 1 3000; head -c 200000 /dev/zero | tr "\0" y; echo' >/dev/null
+queued() { (. "$work/rabbitmq/env" && rabbitmqctl -n "$RABBITMQ_NODENAME" -q list_queues name messages) | awk '$1 == "docker-logs" {print $2}'; }
+wait_until 60 "3001 messages in the queue" at_least 3001 queued || true
+expect_eq "$(queued)" 3001 "every line is a confirmed message in the durable queue"
+/usr/bin/python3 - "$amqp_port" >"$work/amqp.jsonl" <<'PY'  # Debian's python3-pika
+import sys, pika
+connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", int(sys.argv[1])))
+channel = connection.channel()
+while True:
+    method, properties, body = channel.basic_get("docker-logs", auto_ack=True)
+    if method is None:
+        break
+    assert properties.delivery_mode == 2 and properties.content_type == "application/json"
+    print(body.decode())
+PY
+expect_eq "$(jq -r .message "$work/amqp.jsonl" | grep -c '^amqp-')" 3000 "messages carry the lines, persistent JSON"
+expect_eq "$(jq -r '.message | length' "$work/amqp.jsonl" | sort -n | tail -1)" 200000 \
+  "a 200000-byte line crosses several AMQP body frames"
 
 echo "--- unknown options fail the container start with a clear message"
 bad=$(docker run --name "$container-bad" --network none --log-driver bulkhead/logs \
