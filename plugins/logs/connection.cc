@@ -41,6 +41,8 @@ void Connection::Connect() {
     Close();
     throw std::runtime_error("connecting to " + host_ + ":" + port_ + ": " + ErrnoText(error));
   }
+  timeval timeout{30, 0};  // a peer that stops answering fails the batch
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 }
 
 void Connection::Send(std::string_view bytes) {
@@ -55,6 +57,22 @@ void Connection::Send(std::string_view bytes) {
     }
     sent += static_cast<size_t>(n);
   }
+}
+
+std::string Connection::Receive(size_t size) {
+  if (fd_ < 0) Connect();
+  std::string out(size, '\0');
+  for (size_t got = 0; got < size;) {
+    const ssize_t n = ::recv(fd_, out.data() + got, size - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int error = n == 0 ? ECONNRESET : errno;
+      Close();
+      throw std::runtime_error("reading from " + host_ + ":" + port_ + ": " + ErrnoText(error));
+    }
+    got += static_cast<size_t>(n);
+  }
+  return out;
 }
 
 void Connection::Close() {

@@ -20,6 +20,8 @@ class Connection {
 
   bool datagram() const { return udp_; }
   void Send(std::string_view bytes);
+  // Reads exactly `size` bytes of the peer's reply (stream connections); throws like Send().
+  std::string Receive(size_t size);
 
  private:
   void Connect();

@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "common/config.h"
 #include "plugins/logs/connection.h"
@@ -16,35 +17,18 @@ namespace {
 const std::set<std::string> kDaemonOptions = {"mode",           "max-buffer-size",
                                               "cache-disabled", "cache-max-size",
                                               "cache-max-file", "cache-compress"};
-const std::set<std::string> kOwnOptions = {"tag",
-                                           "labels",
-                                           "labels-regex",
-                                           "env",
-                                           "env-regex",
-                                           "max-size",
-                                           "max-file",
-                                           "syslog-address",
-                                           "syslog-facility",
-                                           "quota",
-                                           "quota-policy",
-                                           "gelf-address",
-                                           "gelf-compression-type",
-                                           "es-url",
-                                           "es-index",
-                                           "es-username",
-                                           "es-password",
-                                           "es-api-key",
-                                           "es-parse-json",
-                                           "s3-endpoint",
-                                           "s3-bucket",
-                                           "s3-region",
-                                           "s3-access-key",
-                                           "s3-secret-key",
-                                           "s3-key-prefix",
-                                           "amqp-url",
-                                           "amqp-exchange",
-                                           "amqp-routing-key",
-                                           "amqp-queue"};
+// Ours, by what they configure: events, the spool, then each sink.
+// clang-format off
+const std::vector<std::string> kOwnOptions = {
+    "tag", "labels", "labels-regex", "env", "env-regex",
+    "max-size", "max-file", "quota", "quota-policy",
+    "syslog-address", "syslog-facility",
+    "gelf-address", "gelf-compression-type",
+    "es-url", "es-index", "es-username", "es-password", "es-api-key", "es-parse-json",
+    "s3-endpoint", "s3-bucket", "s3-region", "s3-access-key", "s3-secret-key", "s3-key-prefix",
+    "amqp-url", "amqp-exchange", "amqp-routing-key", "amqp-queue",
+    "riemann-address"};
+// clang-format on
 
 const std::map<std::string, int> kFacilities = {
     {"kern", 0},      {"user", 1},    {"mail", 2},    {"daemon", 3},  {"auth", 4},
@@ -214,15 +198,11 @@ void ParseAmqpOptions(const Option& option, AmqpOptions& amqp) {
 LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host) {
   const auto& config = info.config;
   for (const auto& [key, value] : config) {
-    if (kDaemonOptions.count(key) == 0 && kOwnOptions.count(key) == 0) {
-      throw BadRequest(
-          "unknown log-opt \"" + key +
-          "\" for bulkhead/logs (known: tag, labels, labels-regex, env, env-regex, "
-          "max-size, max-file, quota, quota-policy, syslog-address, "
-          "syslog-facility, gelf-address, gelf-compression-type, es-url, es-index, "
-          "es-username, es-password, es-api-key, es-parse-json, s3-endpoint, s3-bucket, "
-          "s3-region, s3-access-key, s3-secret-key, s3-key-prefix, amqp-url, "
-          "amqp-exchange, amqp-routing-key, amqp-queue)");
+    const bool ours = std::find(kOwnOptions.begin(), kOwnOptions.end(), key) != kOwnOptions.end();
+    if (kDaemonOptions.count(key) == 0 && !ours) {
+      std::string known;
+      for (const auto& name : kOwnOptions) known += (known.empty() ? "" : ", ") + name;
+      throw BadRequest("unknown log-opt \"" + key + "\" for bulkhead/logs (known: " + known + ")");
     }
   }
   auto option = [&](const std::string& key, const std::string& fallback) {
@@ -268,6 +248,11 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
   ParseElasticsearchOptions(option, options.elasticsearch);
   ParseS3Options(option, options.s3);
   ParseAmqpOptions(option, options.amqp);
+  options.riemann_address = option("riemann-address", "");
+  if (!options.riemann_address.empty() && options.riemann_address.rfind("tcp://", 0) != 0) {
+    throw BadRequest("log-opt riemann-address=" + options.riemann_address +
+                     ": expected tcp://HOST:PORT (Riemann acknowledges only over TCP)");
+  }
   const std::string facility = option("syslog-facility", "daemon");
   if (kFacilities.count(facility) == 0)
     throw BadRequest("log-opt syslog-facility=" + facility + ": unknown facility");

@@ -70,6 +70,7 @@ struct LogOptions {
   ElasticsearchOptions elasticsearch;
   S3Options s3;
   AmqpOptions amqp;
+  std::string riemann_address;  // tcp://HOST:PORT; "" = none
   ContainerMeta meta;
 };
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bulkhead/logs sinks whose servers have no Debian package, through the real Docker engine,
 # against protocol doubles written from the specifications (tests/e2e/doubles/): GELF over UDP
-# (gzip, zlib, chunked) and TCP; Elasticsearch _bulk. Each double checks what the real server would and records every
+# (gzip, zlib, chunked) and TCP; Elasticsearch _bulk; Riemann over TCP. Each double checks what the real server would and records every
 # message; the test compares them with what the containers printed.
 # Usage: logs_sinks_doubles_test.sh BULKHEAD_LOGS_BINARY   (inside tests/env/with-env.sh)
 set -euo pipefail
@@ -14,7 +14,7 @@ image=bulkhead/base:bookworm
 name=e2e-sinks-$RANDOM
 run=(docker run --network none --log-driver bulkhead/logs)
 cleanup() {
-  docker rm -f "$name-udp" "$name-tcp" "$name-zlib" "$name-es" >/dev/null 2>&1 || true
+  docker rm -f "$name-udp" "$name-tcp" "$name-zlib" "$name-es" "$name-riemann" >/dev/null 2>&1 || true
   remove_plugin bulkhead/logs
   stop_recorded "$work"
   [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
@@ -76,4 +76,19 @@ expect_eq "$(jq -r 'select(.source.message == "es-7") | .source.container.name' 
 dead=$(cat "$work"/spool/spool/*/deadletter.elasticsearch.ndjson)
 expect_eq "$(jq -r '.status, .error.type, .document.message' <<<"$dead" | tr '\n' ' ')" \
   '400 mapper_parsing_exception {"level":5} ' "a mapping conflict goes to the dead-letter file, not retried"
+
+echo "--- Riemann, against a double written from Riemann's protocol"
+riemann=$(free_port)
+python3 "$here/doubles/riemann_double.py" "$riemann" "$work/riemann.jsonl" 2 &
+record_pid "$work" $!
+wait_until 20 "the Riemann double on port $riemann" bash -c "echo > /dev/tcp/127.0.0.1/$riemann"
+"${run[@]}" --name "$name-riemann" --log-opt "riemann-address=tcp://127.0.0.1:$riemann" \
+  --log-opt 'tag={{.Name}}' "$image" sh -c 'seq -f "riemann-%g" 1 700; echo oops >&2' >/dev/null
+riemann_events() { grep -c . "$work/riemann.jsonl"; }
+wait_until 60 "701 Riemann events" at_least 701 riemann_events || true
+expect_eq "$(riemann_events)" 701 "every line is a Riemann event, after two refused (ok=false) batches"
+expect_eq "$(jq -r 'select(.description == "oops") | .service + " " + .state' "$work/riemann.jsonl")" \
+  "$name-riemann/stderr warning" "service is tag/stream; stderr lines have state warning"
+expect_eq "$(jq -r 'select(.description == "riemann-1") | .attributes.container_name' "$work/riemann.jsonl")" \
+  "$name-riemann" "events carry the container as attributes"
 echo "logs sinks against doubles: all checks passed"
