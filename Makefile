@@ -48,12 +48,15 @@ down:
 # Packages and installs every plugin into the engine at DOCKER_HOST.
 plugins: build
 	docker/build-plugin.sh rbd $(BUILD_DIR)/plugins/rbd/bulkhead-rbd $(PLUGIN_SETTINGS)
+	docker/build-plugin.sh logs $(BUILD_DIR)/plugins/logs/bulkhead-logs $(LOGS_PLUGIN_SETTINGS)
 
 # Benchmarks against their named baselines, in one run each, on a fresh environment.
 BENCH_DIR ?= /var/tmp/bulkhead-bench
 bench: deps build
 	tests/env/up.sh $(BENCH_DIR)
-	tests/env/with-env.sh $(BENCH_DIR) bench/rbd_bench.sh $(BUILD_DIR)/plugins/rbd/bulkhead-rbd; \
+	tests/env/with-env.sh $(BENCH_DIR) bench/rbd_bench.sh $(BUILD_DIR)/plugins/rbd/bulkhead-rbd && \
+	tests/env/with-env.sh $(BENCH_DIR) bench/logs_bench.sh $(BUILD_DIR)/plugins/logs/bulkhead-logs \
+	  $(BUILD_DIR)/logs_micro_bench; \
 	  status=$$?; tests/env/down.sh $(BENCH_DIR); exit $$status
 
 format:

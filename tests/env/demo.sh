@@ -22,11 +22,15 @@ jq -s '.[0] * .[1]' "$repo/config.json" <(echo "$ceph_override") >"$config/confi
 chmod 600 "$config/config.json"
 
 "$repo/docker/build-plugin.sh" rbd "$build/plugins/rbd/bulkhead-rbd" "config.source=$config"
+mkdir -p "$up/logs-spool"
+"$repo/docker/build-plugin.sh" logs "$build/plugins/logs/bulkhead-logs" "config.source=$config" \
+  "spool.source=$up/logs-spool"
 
 docker rm -f bulkhead-demo >/dev/null 2>&1 || true
 docker run -d --name bulkhead-demo --network none --label bulkhead.test=demo \
   --mount type=volume,src=bulkhead-demo,dst=/data,volume-driver=bulkhead/rbd,volume-opt=size=1G \
-  bulkhead/base:bookworm sh -c 'while true; do date -u >>/data/heartbeat; sleep 5; done' >/dev/null
+  --log-driver bulkhead/logs --log-opt 'tag={{.Name}}' \
+  bulkhead/base:bookworm sh -c 'while true; do date -u | tee -a /data/heartbeat; sleep 5; done' >/dev/null
 sleep 6
 cat <<INFO
 
@@ -35,6 +39,8 @@ Bulkhead is up.
   plugins:       $(docker plugin ls --format '{{.Name}}' | tr '\n' ' ')
   demo:          container bulkhead-demo writes /data/heartbeat on the rbd volume bulkhead-demo
                  ($(docker exec bulkhead-demo wc -l </dev/null /data/heartbeat | cut -d' ' -f1) lines so far)
+                 and logs each line through bulkhead/logs (spool under $up/logs-spool)
   try:           . $up/env.sh && docker exec bulkhead-demo tail -3 /data/heartbeat
+                 . $up/env.sh && docker logs --tail 3 bulkhead-demo
   stop it all:   make down
 INFO
