@@ -43,6 +43,7 @@ int main() {
   std::printf(
       "decode + enrich + encode (JSON), 1 core: %.0f lines/s, %.0f ns/line (median of 5; "
       "%.1f MB in, %.1f MB out)\n",
-      kLines / median, median * 1e9 / kLines, stream.size() / 1e6, bytes_out / 1e6);
+      kLines / median, median * 1e9 / kLines, static_cast<double>(stream.size()) / 1e6,
+      static_cast<double>(bytes_out) / 1e6);
   return 0;
 }

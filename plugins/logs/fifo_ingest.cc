@@ -19,6 +19,7 @@ constexpr uint32_t kMaxFrame = 1U << 20;
 constexpr size_t kReadChunk = size_t{1} << 21;         // holds at least one whole frame
 constexpr uint64_t kCompactBytes = uint64_t{8} << 20;  // empty a fully decoded inbox this big
 constexpr size_t kMaxEventBytes = size_t{1} << 20;     // a longer partial line is cut here
+constexpr uint64_t kSpliceRound = uint64_t{1} << 20;   // bytes taken from the FIFO per round
 
 uint32_t FrameLength(const char* prefix) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(prefix);
@@ -84,12 +85,14 @@ bool FifoIngest::Run(const std::atomic<bool>& stopping) {
 }
 
 bool FifoIngest::Splice() {
-  while (true) {
+  // At most kSpliceRound per call, so decoding keeps pace with a fast writer.
+  for (uint64_t moved_total = 0; moved_total < kSpliceRound;) {
     auto offset = static_cast<loff_t>(inbox_size_);
     const ssize_t moved = ::splice(fifo_fd_, nullptr, inbox_fd_, &offset, size_t{1} << 16,
                                    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (moved > 0) {
       inbox_size_ += static_cast<uint64_t>(moved);
+      moved_total += static_cast<uint64_t>(moved);
       continue;
     }
     if (moved == 0) return false;  // EOF: dockerd closed its end
@@ -98,6 +101,7 @@ bool FifoIngest::Splice() {
       throw std::runtime_error("splicing " + fifo_path_ + " into " + inbox_path_ + ": " +
                                ErrnoText(errno));
   }
+  return true;
 }
 
 void FifoIngest::DecodeInbox() {
@@ -107,33 +111,40 @@ void FifoIngest::DecodeInbox() {
     const ssize_t got =
         ::pread(inbox_fd_, buffer.data(), buffer.size(), static_cast<off_t>(decoded_));
     if (got < 4) break;
-    const std::string_view chunk(buffer.data(), static_cast<size_t>(got));
-    size_t used = 0;
-    while (used + 4 <= chunk.size()) {
-      const uint32_t length = FrameLength(chunk.data() + used);
-      const bool whole = length <= kMaxFrame && used + 4 + length <= chunk.size();
-      if (length > kMaxFrame ||
-          (resyncing_ && whole && !PlausibleEntry(chunk.substr(used + 4, length)))) {
-        if (!resyncing_) {
-          metrics_.corrupt_frames += 1;
-          spdlog::error("log FIFO {}: frame length {} at inbox offset {}; resynchronising",
-                        fifo_path_, length, decoded_ + used);
-        }
-        resyncing_ = true;
-        used += 1;  // try the next byte as a frame start
-        continue;
-      }
-      if (!whole) break;  // the rest is still coming
-      resyncing_ = false;
-      Consume(chunk.substr(used + 4, length), decoded_ + used, events);
-      used += 4 + length;
-    }
+    const size_t used =
+        DecodeChunk(std::string_view(buffer.data(), static_cast<size_t>(got)), events);
     if (used == 0) break;
     decoded_ += used;
+    // One append per chunk keeps memory flat however far behind the inbox is.
+    safe_ = pending_.source.empty() ? decoded_ : pending_start_;
+    spool_->Append(events, marker_key_, safe_);
+    events.clear();
   }
-  safe_ = pending_.source.empty() ? decoded_ : pending_start_;
-  spool_->Append(events, marker_key_, safe_);
   CompactInbox();
+}
+
+size_t FifoIngest::DecodeChunk(std::string_view chunk, std::vector<LogEntry>& events) {
+  size_t used = 0;
+  while (used + 4 <= chunk.size()) {
+    const uint32_t length = FrameLength(chunk.data() + used);
+    const bool whole = length <= kMaxFrame && used + 4 + length <= chunk.size();
+    if (length > kMaxFrame ||
+        (resyncing_ && whole && !PlausibleEntry(chunk.substr(used + 4, length)))) {
+      if (!resyncing_) {
+        metrics_.corrupt_frames += 1;
+        spdlog::error("log FIFO {}: frame length {} at inbox offset {}; resynchronising",
+                      fifo_path_, length, decoded_ + used);
+      }
+      resyncing_ = true;
+      used += 1;  // try the next byte as a frame start
+      continue;
+    }
+    if (!whole) break;  // the rest is still coming
+    resyncing_ = false;
+    Consume(chunk.substr(used + 4, length), decoded_ + used, events);
+    used += 4 + length;
+  }
+  return used;
 }
 
 void FifoIngest::Consume(std::string_view message, uint64_t frame_start,

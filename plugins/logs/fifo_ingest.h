@@ -37,8 +37,12 @@ class FifoIngest {
  private:
   // Splices what the pipe holds into the inbox; false at EOF.
   bool Splice();
-  // Decodes every whole frame after decoded_ and appends the events to the spool.
+  // Decodes every whole frame after decoded_ and appends the events to the spool, a chunk at a
+  // time.
   void DecodeInbox();
+  // Decodes the whole frames at the start of `chunk` (at inbox offset decoded_); returns the
+  // bytes used.
+  size_t DecodeChunk(std::string_view chunk, std::vector<LogEntry>& events);
   // Adds one decoded frame: an event, or a piece of one.
   void Consume(std::string_view message, uint64_t frame_start, std::vector<LogEntry>& events);
   LogEntry TakePending();

@@ -1,6 +1,6 @@
 // GELF sink (Graylog Extended Log Format 1.1): one JSON object per event, over UDP (compressed
-// with gzip or zlib, or not, and split into GELF chunks when longer than one datagram) or TCP
-// (uncompressed, each object ended by a NUL byte). Container metadata goes in "_"-prefixed
+// with gzip or zlib, or not, and split into GELF chunks when longer than one datagram) or TCP or
+// TLS (uncompressed, each object ended by a NUL byte). Container metadata goes in "_"-prefixed
 // additional fields, as Docker's own gelf driver names them; a line that is not valid UTF-8 is
 // sent base64-encoded with "_encoding":"base64".
 #include <nlohmann/json.hpp>
@@ -28,8 +28,8 @@ double Seconds(int64_t time_nano) {
 
 class GelfSink : public LogSink {
  public:
-  GelfSink(const std::string& address, GelfCompression compression)
-      : connection_(address, "12201"), compression_(compression) {}
+  GelfSink(const std::string& address, GelfCompression compression, const TlsSettings& tls)
+      : connection_(address, "12201", tls), compression_(compression) {}
 
   std::string name() const override { return "gelf"; }
 
@@ -100,8 +100,9 @@ class GelfSink : public LogSink {
 
 }  // namespace
 
-std::unique_ptr<LogSink> MakeGelfSink(const std::string& address, GelfCompression compression) {
-  return std::make_unique<GelfSink>(address, compression);
+std::unique_ptr<LogSink> MakeGelfSink(const std::string& address, GelfCompression compression,
+                                      const TlsSettings& tls) {
+  return std::make_unique<GelfSink>(address, compression, tls);
 }
 
 }  // namespace bulkhead::logs

@@ -22,8 +22,8 @@ const std::set<std::string> kDaemonOptions = {"mode",           "max-buffer-size
 const std::vector<std::string> kOwnOptions = {
     "tag", "labels", "labels-regex", "env", "env-regex",
     "max-size", "max-file", "quota", "quota-policy",
-    "syslog-address", "syslog-facility",
-    "gelf-address", "gelf-compression-type",
+    "syslog-address", "syslog-facility", "syslog-tls-ca-cert", "syslog-tls-skip-verify",
+    "gelf-address", "gelf-compression-type", "gelf-tls-ca-cert", "gelf-tls-skip-verify",
     "es-url", "es-index", "es-username", "es-password", "es-api-key", "es-parse-json",
     "s3-endpoint", "s3-bucket", "s3-region", "s3-access-key", "s3-secret-key", "s3-key-prefix",
     "amqp-url", "amqp-exchange", "amqp-routing-key", "amqp-queue",
@@ -146,6 +146,17 @@ void ParseS3Options(const Option& option, S3Options& s3) {
     throw BadRequest("log-opt s3-bucket=" + s3.bucket + ": not a bucket name");
 }
 
+template <typename Option>
+TlsSettings ParseTls(const Option& option, const std::string& sink) {
+  TlsSettings tls;
+  tls.ca_file = option(sink + "-tls-ca-cert", "");
+  const std::string skip = option(sink + "-tls-skip-verify", "false");
+  if (skip != "true" && skip != "false")
+    throw BadRequest("log-opt " + sink + "-tls-skip-verify=" + skip + ": expected true or false");
+  tls.skip_verify = skip == "true";
+  return tls;
+}
+
 // Undoes %XX escapes (a vhost "/" is written %2F in AMQP URLs).
 std::string PercentDecode(const std::string& text) {
   std::string out;
@@ -233,9 +244,11 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
                                      std::pair{"gelf-address", options.gelf_address}}) {
     if (!address.empty() && !IsConnectionAddress(address)) {
       throw BadRequest(std::string("log-opt ") + key + "=" + address +
-                       ": expected udp://HOST:PORT or tcp://HOST:PORT");
+                       ": expected udp://, tcp:// or tls://HOST:PORT");
     }
   }
+  options.syslog_tls = ParseTls(option, "syslog");
+  options.gelf_tls = ParseTls(option, "gelf");
   const std::map<std::string, GelfCompression> compressions = {{"gzip", GelfCompression::kGzip},
                                                                {"zlib", GelfCompression::kZlib},
                                                                {"none", GelfCompression::kNone}};

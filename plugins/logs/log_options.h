@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/logdriver_api.h"
+#include "plugins/logs/connection.h"
 #include "plugins/logs/spool.h"
 
 namespace bulkhead::logs {
@@ -65,8 +66,10 @@ struct LogOptions {
   SpoolLimits spool;           // max-size, max-file, quota, quota-policy
   std::string syslog_address;  // udp:// or tcp:// host:port; "" = none
   int syslog_facility = 3;     // daemon
+  TlsSettings syslog_tls;      // syslog-tls-ca-cert, syslog-tls-skip-verify (tls:// addresses)
   std::string gelf_address;    // udp:// or tcp:// host:port; "" = none
   GelfCompression gelf_compression = GelfCompression::kGzip;  // udp only
+  TlsSettings gelf_tls;  // gelf-tls-ca-cert, gelf-tls-skip-verify
   ElasticsearchOptions elasticsearch;
   S3Options s3;
   AmqpOptions amqp;

@@ -2,6 +2,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include "common/config.h"
 #include "common/plugin_server.h"
 #include "plugins/logs/logs_driver.h"
@@ -18,6 +20,7 @@ const std::vector<bulkhead::SettingSpec>& LogsSchema() {
 
 int Run() {
   bulkhead::BlockTerminationSignals();
+  std::signal(SIGPIPE, SIG_IGN);  // a backend that hangs up is an error on that write, not death
   const bulkhead::Environment env = bulkhead::ProcessEnvironment();
   if (env.count("BULKHEAD_LOG_LEVEL") != 0)
     spdlog::set_level(spdlog::level::from_str(env.at("BULKHEAD_LOG_LEVEL")));

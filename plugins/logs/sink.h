@@ -26,8 +26,10 @@ class LogSink {
   virtual size_t max_batch() const { return 512; }
 };
 
-std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility);
-std::unique_ptr<LogSink> MakeGelfSink(const std::string& address, GelfCompression compression);
+std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility,
+                                        const TlsSettings& tls);
+std::unique_ptr<LogSink> MakeGelfSink(const std::string& address, GelfCompression compression,
+                                      const TlsSettings& tls);
 
 std::unique_ptr<LogSink> MakeElasticsearchSink(const ElasticsearchOptions& options,
                                                const std::string& dead_letter_path);

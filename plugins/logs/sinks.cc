@@ -7,9 +7,10 @@ std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,
                                                 const std::string& spool_directory) {
   std::vector<std::unique_ptr<LogSink>> sinks;
   if (!options.syslog_address.empty())
-    sinks.push_back(MakeSyslogSink(options.syslog_address, options.syslog_facility));
+    sinks.push_back(
+        MakeSyslogSink(options.syslog_address, options.syslog_facility, options.syslog_tls));
   if (!options.gelf_address.empty())
-    sinks.push_back(MakeGelfSink(options.gelf_address, options.gelf_compression));
+    sinks.push_back(MakeGelfSink(options.gelf_address, options.gelf_compression, options.gelf_tls));
   if (!options.elasticsearch.url.empty()) {
     sinks.push_back(MakeElasticsearchSink(options.elasticsearch,
                                           spool_directory + "/deadletter.elasticsearch.ndjson"));

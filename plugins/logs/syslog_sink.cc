@@ -1,4 +1,5 @@
-// syslog sink: RFC 5424 messages over UDP (one datagram each) or TCP (RFC 6587 octet counting),
+// syslog sink: RFC 5424 messages over UDP (one datagram each), TCP or TLS (RFC 5425; both with
+// RFC 6587 octet counting),
 // with the container's metadata as structured data. A line that is not valid UTF-8 is sent
 // base64-encoded, flagged by encoding="base64" in the structured data.
 #include <ctime>
@@ -45,8 +46,9 @@ std::string Timestamp(int64_t time_nano) {
 
 class SyslogSink : public LogSink {
  public:
-  SyslogSink(const std::string& address, int facility)
-      : connection_(address, "514"), facility_(facility) {}
+  SyslogSink(const std::string& address, int facility, const TlsSettings& tls)
+      : connection_(address, address.rfind("tls://", 0) == 0 ? "6514" : "514", tls),
+        facility_(facility) {}
 
   std::string name() const override { return "syslog"; }
 
@@ -88,8 +90,9 @@ class SyslogSink : public LogSink {
 
 }  // namespace
 
-std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility) {
-  return std::make_unique<SyslogSink>(address, facility);
+std::unique_ptr<LogSink> MakeSyslogSink(const std::string& address, int facility,
+                                        const TlsSettings& tls) {
+  return std::make_unique<SyslogSink>(address, facility, tls);
 }
 
 }  // namespace bulkhead::logs
