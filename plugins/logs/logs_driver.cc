@@ -10,6 +10,7 @@
 #include <random>
 
 #include "plugins/logs/fifo_ingest.h"
+#include "plugins/logs/file_follower.h"
 #include "plugins/logs/sink.h"
 
 namespace bulkhead::logs {
@@ -207,6 +208,50 @@ void LogsDriver::ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& co
       spool->WaitForData(position, std::chrono::milliseconds(500));
     }
   }
+}
+
+namespace {
+
+// A log volume's events carry the volume's name where a container's carry the container's.
+LogContainerInfo VolumeStreamInfo(const std::string& name, const VolumeOptions& options) {
+  LogContainerInfo info;
+  info.config = options;
+  info.container_id = "volume-" + name;
+  info.container_name = name;
+  info.daemon_name = "docker";
+  return info;
+}
+
+}  // namespace
+
+void LogsDriver::ValidateVolumeOptions(const std::string& name, const VolumeOptions& options) {
+  ParseLogOptions(VolumeStreamInfo(name, options), "");
+}
+
+void LogsDriver::FollowVolume(const std::string& name, const VolumeOptions& options,
+                              const std::string& directory) {
+  const LogContainerInfo info = VolumeStreamInfo(name, options);
+  const LogOptions parsed = ParseLogOptions(info, settings_.host);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (following_.count(name) != 0) return;
+  ContainerLog& container = Attach(info, parsed);
+  ++container.readers;
+  auto stop = std::make_shared<std::atomic<bool>>(false);
+  following_[name] = stop;
+  Spawn([this, name, directory, stop, id = info.container_id, spool = container.spool] {
+    FileFollower follower(directory, spool, metrics_);
+    if (!follower.Run(*stop, stopping_)) return;  // going down: volumes.json has it
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (--containers_.at(id)->readers == 0) spool->Finish();
+  });
+}
+
+void LogsDriver::StopFollowing(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = following_.find(name);
+  if (it == following_.end()) return;
+  *it->second = true;
+  following_.erase(it);
 }
 
 std::string LogsDriver::Metrics() {

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "common/logdriver_api.h"
+#include "common/volume_api.h"
 #include "plugins/logs/log_options.h"
 #include "plugins/logs/metrics.h"
 #include "plugins/logs/spool.h"
@@ -50,6 +51,14 @@ class LogsDriver : public LogDriver {
   void ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& config,
                 const LogEntryWriter& write) override;
   void Recover();
+
+  // Log volumes (see LogVolumes): their options are log options, checked like StartLogging's.
+  static void ValidateVolumeOptions(const std::string& name, const VolumeOptions& options);
+  // Ships the files under `directory` as the stream of log volume `name`.
+  void FollowVolume(const std::string& name, const VolumeOptions& options,
+                    const std::string& directory);
+  // Ships every file of `name` to its end, then stops following it.
+  void StopFollowing(const std::string& name);
   // The Prometheus text for GET /metrics: counters plus quota drops and spool bytes.
   std::string Metrics();
 
@@ -71,6 +80,7 @@ class LogsDriver : public LogDriver {
   std::mutex mutex_;                                                 // guards the maps below
   std::map<std::string, LogContainerInfo> streams_;                  // FIFO path -> container info
   std::map<std::string, std::unique_ptr<ContainerLog>> containers_;  // by container id
+  std::map<std::string, std::shared_ptr<std::atomic<bool>>> following_;  // volume -> stop flag
   int threads_ = 0;
   std::condition_variable threads_done_;
 };

@@ -1,4 +1,5 @@
-// bulkhead-logs: the logs plugin's server (docker.logdriver/1.0 plus GET /metrics).
+// bulkhead-logs: the logs plugin's server: docker.logdriver/1.0, docker.volumedriver/1.0 (log
+// volumes) and GET /metrics.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -6,6 +7,7 @@
 
 #include "common/config.h"
 #include "common/plugin_server.h"
+#include "plugins/logs/log_volumes.h"
 #include "plugins/logs/logs_driver.h"
 
 namespace {
@@ -14,6 +16,7 @@ const std::vector<bulkhead::SettingSpec>& LogsSchema() {
   static const std::vector<bulkhead::SettingSpec> kSchema = {
       {"state_dir", bulkhead::SettingKind::kString, "/var/lib/bulkhead-logs", {}},
       {"host", bulkhead::SettingKind::kString, "", {}},
+      {"mount_root", bulkhead::SettingKind::kString, "/mnt/volumes", {}},
   };
   return kSchema;
 }
@@ -36,10 +39,13 @@ int Run() {
   }
   bulkhead::logs::LogsDriver driver(settings);
   driver.Recover();
+  bulkhead::logs::LogVolumes volumes(driver, settings.state_dir, section.String("mount_root"));
+  volumes.Recover();
   const auto socket = env.count("BULKHEAD_SOCKET") != 0 ? env.at("BULKHEAD_SOCKET")
                                                         : "/run/docker/plugins/logs.sock";
   bulkhead::PluginServer server(socket);
   bulkhead::AddLogDriverRoutes(server, driver);
+  bulkhead::AddVolumeRoutes(server, volumes);
   server.Get("/metrics", "text/plain; version=0.0.4", [&driver] { return driver.Metrics(); });
   spdlog::info("logs plugin: host {}, spool under {}", settings.host, settings.state_dir);
   server.RunUntilSignal();

@@ -17,6 +17,7 @@ container=e2e-logs-$RANDOM
 cleanup() {
   docker rm -f "$container" "$container-bad" "$container-kill" "$container-follow" "$container-s3" \
     "$container-amqp" "$container-tls" >/dev/null 2>&1 || true
+  docker volume rm -f "$container-files" >/dev/null 2>&1 || true
   rabbitmq_down "$work/rabbitmq"
   remove_plugin bulkhead/logs
   stop_recorded "$work"
@@ -132,7 +133,8 @@ expect_eq "$(s3_lines)" 5000 "every line is in an S3 object"
 expect_contains "$("${s3[@]}" list "$bucket" | head -1)" "$(date -u +%Y/%m/%d)/$container-s3/" \
   "object keys follow the date/container template"
 
-echo "--- syslog over TLS (RFC 5425) to a real rsyslogd with its openssl driver"
+# rsyslog's gtls driver: its ossl driver (8.2302) drops TLS records that arrive back to back.
+echo "--- syslog over TLS (RFC 5425) to a real rsyslogd (gtls driver)"
 tls_port=$(free_port)
 mkdir -p "$work/tls" "$work/rsyslog-tls"
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bulkhead-test-ca \
@@ -143,10 +145,10 @@ openssl x509 -req -in "$work/tls/server.csr" -CA "$work/tls/ca.pem" -CAkey "$wor
   -CAcreateserial -days 2 -extfile <(echo "subjectAltName=IP:127.0.0.1") -out "$work/tls/server.pem" 2>/dev/null
 cp "$work/tls/ca.pem" "$work/config/ca.pem"  # the plugin sees it as /etc/bulkhead/ca.pem
 cat >"$work/rsyslog-tls.conf" <<CONF
-global(workDirectory="$work/rsyslog-tls" maxMessageSize="128k" DefaultNetstreamDriver="ossl"
+global(workDirectory="$work/rsyslog-tls" maxMessageSize="128k" DefaultNetstreamDriver="gtls"
        DefaultNetstreamDriverCAFile="$work/tls/ca.pem" DefaultNetstreamDriverCertFile="$work/tls/server.pem"
        DefaultNetstreamDriverKeyFile="$work/tls/server.key")
-module(load="imtcp" StreamDriver.Name="ossl" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")
+module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1" StreamDriver.AuthMode="anon")
 input(type="imtcp" address="127.0.0.1" port="$tls_port" ruleset="tls")
 template(name="bulkhead" type="string" string="%app-name% %msg%\n")
 ruleset(name="tls") { action(type="omfile" file="$work/received-tls.log" template="bulkhead") }
@@ -157,11 +159,6 @@ wait_until 20 "rsyslogd (TLS) on port $tls_port" bash -c "echo > /dev/tcp/127.0.
 docker run --name "$container-tls" --network none --log-driver bulkhead/logs \
   --log-opt "syslog-address=tls://127.0.0.1:$tls_port" --log-opt syslog-tls-ca-cert=/etc/bulkhead/ca.pem \
   --log-opt tag=tls "$image" sh -c 'seq -f "tls-%g" 1 1000' >/dev/null
-# rsyslog 8.2302's ossl driver handles bytes left in its TLS buffer only when more arrive on the
-# connection: a second, later line makes it finish the first container's lines.
-sleep 2
-docker run --rm --network none --log-driver bulkhead/logs --log-opt "syslog-address=tls://127.0.0.1:$tls_port" \
-  --log-opt syslog-tls-ca-cert=/etc/bulkhead/ca.pem "$image" echo nudge >/dev/null
 tls_lines() { grep -ao 'tls-[0-9]*$' "$work/received-tls.log" | sort -u | wc -l; }
 wait_until 30 "1000 lines over TLS" at_least 1000 tls_lines || true
 expect_eq "$(tls_lines)" 1000 "every line arrived over TLS, the server's certificate verified"
@@ -188,6 +185,26 @@ PY
 expect_eq "$(jq -r .message "$work/amqp.jsonl" | grep -c '^amqp-')" 3000 "messages carry the lines, persistent JSON"
 expect_eq "$(jq -r '.message | length' "$work/amqp.jsonl" | sort -n | tail -1)" 200000 \
   "a 200000-byte line crosses several AMQP body frames"
+
+echo "--- log volumes: files an app writes are followed (rotation too) and shipped, binary ones too"
+docker run --rm --network none --mount "type=volume,src=$container-files,dst=/var/log/app,volume-driver=bulkhead/logs,volume-opt=syslog-address=tcp://127.0.0.1:$port,volume-opt=tag=files" \
+  "$image" sh -c 'cd /var/log/app; seq -f "access-%g" 1 500 >access.log; seq -f "error-%g" 1 200 >error.log
+    sleep 1; mv access.log access.log.1; seq -f "access-%g" 501 600 >access.log
+    head -c 40000 /dev/zero | tr "\0" "\377" >data.bin; sleep 1'
+files_lines() { grep -ao "^files [^ ]* .*$1-[0-9]*$" "$work/received.log" | grep -o "$1-[0-9]*$" | sort -u | wc -l; }
+wait_until 30 "the volume's files at rsyslog" at_least 800 grep -ac '^files ' "$work/received.log"
+expect_eq "$(files_lines access)" 600 "every line of a rotated log file arrived"
+expect_eq "$(grep -ac '^files error.log .*error-[0-9]*$' "$work/received.log")" 200 "each file is its own stream"
+binary_bytes() {
+  grep -a '^files data.bin .*encoding="base64"' "$work/received.log" | awk '{print $NF}' |
+    while read -r piece; do base64 -d <<<"$piece" | wc -c; done | paste -sd+ | bc
+}
+wait_until 30 "the binary file's last piece (shipped when the volume is released)" at_least 40000 binary_bytes || true
+expect_eq "$(binary_bytes)" 40000 "a binary file arrives whole, in base64 pieces"
+expect_contains "$(docker volume ls --format '{{.Driver}} {{.Name}}')" "bulkhead/logs:latest $container-files" \
+  "the log volume is a Docker volume"
+bad=$(docker volume create -d bulkhead/logs -o syslog-adress=x "$container-bad-volume" 2>&1 || true)
+expect_contains "$bad" 'unknown log-opt "syslog-adress"' "log volume options are checked like log-opts"
 
 echo "--- unknown options fail the container start with a clear message"
 bad=$(docker run --name "$container-bad" --network none --log-driver bulkhead/logs \

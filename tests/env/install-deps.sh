@@ -11,7 +11,7 @@ packages=(
   ceph-mon ceph-osd ceph-common radosgw rbd-fuse rbd-nbd docker.io debootstrap
   e2fsprogs xfsprogs fuse3 util-linux iproute2 curl jq python3 procps bc
   # log sinks with a real server
-  rsyslog rsyslog-openssl rabbitmq-server python3-pika openssl
+  rsyslog rsyslog-gnutls rabbitmq-server python3-pika openssl
 )
 missing=()
 for package in "${packages[@]}"; do
