@@ -34,7 +34,7 @@ int main() {
     LogEntry entry;
     bytes_out = 0;
     while (decoder.Next(entry))
-      bytes_out += bulkhead::logs::EventDocument(entry, meta, false).dump().size();
+      bytes_out += bulkhead::logs::EventDocument(entry, meta).dump().size();
     seconds.push_back(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }

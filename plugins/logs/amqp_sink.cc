@@ -108,7 +108,7 @@ class AmqpSink : public LogSink {
           options_.queue.empty() ? options_.routing_key : options_.queue;
       std::string frames;
       for (const LogEntry& entry : batch)
-        frames += PublishFrames(EventDocument(entry, meta, false).dump(), routing_key);
+        frames += PublishFrames(EventDocument(entry, meta).dump(), routing_key);
       WriteAll(frames);
       const uint64_t last = published_ += batch.size();
       while (confirmed_ < last) HandleConfirm(ReadFrame());

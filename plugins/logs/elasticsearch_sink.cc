@@ -50,7 +50,7 @@ class ElasticsearchSink : public LogSink {
     std::string body;
     std::vector<nlohmann::json> documents;
     for (const LogEntry& entry : batch) {
-      documents.push_back(EventDocument(entry, meta, options_.parse_json));
+      documents.push_back(EventDocument(entry, meta));
       body += nlohmann::json{{"create",
                               {{"_index", FormatUtc(options_.index, entry.time_nano)},
                                {"_id", EventId(entry, meta)}}}}

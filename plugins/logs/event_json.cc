@@ -7,7 +7,7 @@
 
 namespace bulkhead::logs {
 
-nlohmann::json EventDocument(const LogEntry& entry, const ContainerMeta& meta, bool parse_json) {
+nlohmann::json EventDocument(const LogEntry& entry, const ContainerMeta& meta) {
   const bool utf8 = IsValidUtf8(entry.line);
   nlohmann::json document = {
       {"@timestamp", Rfc3339Nanos(entry.time_nano)},
@@ -19,7 +19,7 @@ nlohmann::json EventDocument(const LogEntry& entry, const ContainerMeta& meta, b
        {{"id", meta.container_id}, {"name", meta.container_name}, {"image", meta.image_name}}}};
   if (!utf8) document["encoding"] = "base64";
   if (!meta.attrs.empty()) document["attrs"] = meta.attrs;
-  if (parse_json && utf8 && !entry.line.empty() && entry.line.front() == '{') {
+  if (meta.parse_json && utf8 && !entry.line.empty() && entry.line.front() == '{') {
     nlohmann::json parsed = nlohmann::json::parse(entry.line, nullptr, /*allow_exceptions=*/false);
     if (parsed.is_object()) document["json"] = std::move(parsed);
   }

@@ -11,9 +11,9 @@
 namespace bulkhead::logs {
 
 // {"@timestamp", "message", "stream", "host", "tag", "container": {id, name, image}, "attrs"};
-// a non-UTF-8 line is base64 with "encoding": "base64"; with `parse_json`, a line holding a JSON
-// object is also parsed into "json".
-nlohmann::json EventDocument(const LogEntry& entry, const ContainerMeta& meta, bool parse_json);
+// a non-UTF-8 line is base64 with "encoding": "base64"; with meta.parse_json, a line holding a
+// JSON object is also parsed into "json".
+nlohmann::json EventDocument(const LogEntry& entry, const ContainerMeta& meta);
 
 // RFC 3339 UTC with nanoseconds.
 std::string Rfc3339Nanos(int64_t time_nano);

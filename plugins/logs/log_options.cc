@@ -10,6 +10,7 @@
 
 #include "common/config.h"
 #include "plugins/logs/connection.h"
+#include "plugins/logs/tag_template.h"
 
 namespace bulkhead::logs {
 namespace {
@@ -20,11 +21,11 @@ const std::set<std::string> kDaemonOptions = {"mode",           "max-buffer-size
 // Ours, by what they configure: events, the spool, then each sink.
 // clang-format off
 const std::vector<std::string> kOwnOptions = {
-    "tag", "labels", "labels-regex", "env", "env-regex",
+    "tag", "labels", "labels-regex", "env", "env-regex", "parse-json",
     "max-size", "max-file", "quota", "quota-policy",
     "syslog-address", "syslog-facility", "syslog-tls-ca-cert", "syslog-tls-skip-verify",
     "gelf-address", "gelf-compression-type", "gelf-tls-ca-cert", "gelf-tls-skip-verify",
-    "es-url", "es-index", "es-username", "es-password", "es-api-key", "es-parse-json",
+    "es-url", "es-index", "es-username", "es-password", "es-api-key",
     "s3-endpoint", "s3-bucket", "s3-region", "s3-access-key", "s3-secret-key", "s3-key-prefix",
     "amqp-url", "amqp-exchange", "amqp-routing-key", "amqp-queue",
     "riemann-address"};
@@ -81,23 +82,7 @@ std::string ExpandTag(const std::string& tag, const LogContainerInfo& info) {
                                                      {".ImageName", info.image_name},
                                                      {".DaemonName", info.daemon_name},
                                                      {".Command", command}};
-  std::string out;
-  size_t at = 0;
-  while (true) {
-    const size_t open = tag.find("{{", at);
-    out += tag.substr(at, open == std::string::npos ? std::string::npos : open - at);
-    if (open == std::string::npos) return out;
-    const size_t close = tag.find("}}", open);
-    if (close == std::string::npos) throw BadRequest("log-opt tag=" + tag + ": unclosed {{");
-    std::string field = tag.substr(open + 2, close - open - 2);
-    field.erase(0, field.find_first_not_of(' '));
-    field.erase(field.find_last_not_of(' ') + 1);
-    const auto value = fields.find(field);
-    if (value == fields.end())
-      throw BadRequest("log-opt tag=" + tag + ": unknown template field {{" + field + "}}");
-    out += value->second;
-    at = close + 2;
-  }
+  return ExpandTagTemplate(tag, fields);
 }
 
 template <typename Option>
@@ -123,10 +108,6 @@ void ParseElasticsearchOptions(const Option& option, ElasticsearchOptions& es) {
   es.username = option("es-username", "");
   es.password = option("es-password", "");
   es.api_key = option("es-api-key", "");
-  const std::string parse_json = option("es-parse-json", "false");
-  if (parse_json != "true" && parse_json != "false")
-    throw BadRequest("log-opt es-parse-json=" + parse_json + ": expected true or false");
-  es.parse_json = parse_json == "true";
 }
 
 template <typename Option>
@@ -279,6 +260,10 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
   meta.image_id = info.image_id;
   meta.host = host;
   meta.tag = ExpandTag(option("tag", "{{.ID}}"), info);
+  const std::string parse_json = option("parse-json", "false");
+  if (parse_json != "true" && parse_json != "false")
+    throw BadRequest("log-opt parse-json=" + parse_json + ": expected true or false");
+  meta.parse_json = parse_json == "true";
   SelectAttrs(info.labels, option("labels", ""), "labels-regex", option("labels-regex", ""),
               meta.attrs);
   std::map<std::string, std::string> env;

@@ -29,6 +29,7 @@ struct ContainerMeta {
   std::string host;
   std::string tag;
   std::map<std::string, std::string> attrs;  // selected labels and env
+  bool parse_json = false;  // parse-json: document sinks add a JSON-object line's fields
 };
 
 enum class GelfCompression { kGzip, kZlib, kNone };
@@ -38,8 +39,7 @@ struct ElasticsearchOptions {
   std::string index = "docker-%Y.%m.%d";  // es-index: strftime of the event's UTC date
   std::string username;                   // es-username / es-password: basic auth
   std::string password;
-  std::string api_key;      // es-api-key: "Authorization: ApiKey ..."
-  bool parse_json = false;  // es-parse-json: a line holding a JSON object becomes "json"
+  std::string api_key;  // es-api-key: "Authorization: ApiKey ..."
 };
 
 struct S3Options {

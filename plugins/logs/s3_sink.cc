@@ -77,7 +77,7 @@ class S3Sink : public LogSink {
 
   void Send(const std::vector<LogEntry>& batch, const ContainerMeta& meta) override {
     std::string ndjson;
-    for (const LogEntry& entry : batch) ndjson += EventDocument(entry, meta, false).dump() + "\n";
+    for (const LogEntry& entry : batch) ndjson += EventDocument(entry, meta).dump() + "\n";
     const std::string body = Compress(ndjson, Framing::kGzip);
     const std::string path = "/" + options_.bucket + "/" + ObjectKey(batch, meta);
     const auto response = client_.Put(UriEncodePath(path), SignedHeaders("PUT", path, body), body,

@@ -26,14 +26,18 @@ cleanup() {
 trap cleanup EXIT
 
 port=$(free_port)
+udp_port=$(free_port)
 mkdir -p "$work/rsyslog" "$work/spool" "$work/config"
 echo '{}' >"$work/config/config.json"
 cat >"$work/rsyslog.conf" <<CONF
 global(workDirectory="$work/rsyslog" maxMessageSize="128k")
 module(load="imtcp")
 input(type="imtcp" address="127.0.0.1" port="$port" ruleset="bulkhead")
+module(load="imudp")
+input(type="imudp" address="127.0.0.1" port="$udp_port" ruleset="udp")
 template(name="bulkhead" type="string" string="%app-name% %msgid% %structured-data% %msg%\n")
 ruleset(name="bulkhead") { action(type="omfile" file="$work/received.log" template="bulkhead") }
+ruleset(name="udp") { action(type="omfile" file="$work/received-udp.log" template="bulkhead") }
 CONF
 start_rsyslogd() {
   rsyslogd -n -f "$work/rsyslog.conf" -i "$work/rsyslog.pid" &
@@ -76,6 +80,13 @@ expect_eq "$(received)" 4006 "the second run was shipped too"
 
 expect_contains "$(curl -s --unix-socket "/run/docker/plugins/$(docker plugin inspect -f '{{.Id}}' bulkhead/logs)/logs.sock" http://plugin/metrics)" \
   'bulkhead_logs_sink_acked_total{sink="syslog"} 4006' "metrics count the acknowledged events"
+
+echo "--- syslog over UDP"
+docker run --rm --network none --log-driver bulkhead/logs --log-opt "syslog-address=udp://127.0.0.1:$udp_port" \
+  --log-opt 'tag={{.Name | upper}}' --name "$container-udp" "$image" sh -c 'seq -f "udp-%g" 1 200' >/dev/null
+udp_lines() { grep -ac "^$(tr a-z A-Z <<<"$container")-UDP stdout .*udp-[0-9]*$" "$work/received-udp.log"; }
+wait_until 30 "200 lines over UDP" at_least 200 udp_lines || true
+expect_eq "$(udp_lines)" 200 "syslog over UDP, one datagram per line; the tag template's upper function"
 
 echo "--- with the sink down the container runs on, and every line arrives once it is back"
 kill "$(cat "$work/rsyslog.pid")"

@@ -62,7 +62,7 @@ python3 "$here/doubles/elasticsearch_double.py" "$es" "$work/es.jsonl" elastic:s
 record_pid "$work" $!
 wait_until 20 "the Elasticsearch double on port $es" bash -c "echo > /dev/tcp/127.0.0.1/$es"
 "${run[@]}" --name "$name-es" --log-opt "es-url=http://127.0.0.1:$es" --log-opt 'es-index=app-%Y.%m.%d' \
-  --log-opt es-username=elastic --log-opt es-password=s3cret --log-opt es-parse-json=true "$image" \
+  --log-opt es-username=elastic --log-opt es-password=s3cret --log-opt parse-json=true "$image" \
   sh -c 'seq -f "es-%g" 1 300; echo "{\"level\":\"warn\",\"n\":1}"; echo "{\"level\":5}"' >/dev/null
 stored() { grep -c . "$work/es.jsonl" 2>/dev/null || echo 0; }
 wait_until 60 "301 documents in the double" at_least 301 stored || true
@@ -70,7 +70,7 @@ expect_eq "$(stored)" 301 "every line was indexed once, through 50 throttled (42
 expect_eq "$(jq -r .id "$work/es.jsonl" | sort -u | wc -l)" 301 "ids are unique: retries did not duplicate"
 expect_eq "$(jq -r .index "$work/es.jsonl" | sort -u)" "app-$(date -u +%Y.%m.%d)" "the index is named by the event date"
 expect_eq "$(jq -r 'select(.source.json != null) | .source.json.level' "$work/es.jsonl")" warn \
-  "es-parse-json puts a JSON line's fields under json"
+  "parse-json puts a JSON line's fields under json"
 expect_eq "$(jq -r 'select(.source.message == "es-7") | .source.container.name' "$work/es.jsonl")" "$name-es" \
   "documents carry the container's name"
 dead=$(cat "$work"/spool/spool/*/deadletter.elasticsearch.ndjson)

@@ -41,6 +41,14 @@ TEST(LogOptionsTest, TagTemplateUsesDockerFields) {
             "java -jar app.jar");
   EXPECT_EQ(ParseLogOptions(Info({}), "h").meta.tag, "0123456789ab") << "Docker's default tag";
   EXPECT_THROW(ParseLogOptions(Info({{"tag", "{{.Nope}}"}}), "h"), BadRequest);
+  EXPECT_EQ(
+      ParseLogOptions(Info({{"tag", "{{.Name | upper}}-{{truncate .FullID 4}}"}}), "h").meta.tag,
+      "BILLING-API-0123");
+  EXPECT_EQ(ParseLogOptions(Info({{"tag", "{{pad .Name \"[\" \"]\"}} {{json .DaemonName}}"}}), "h")
+                .meta.tag,
+            "[billing-api] \"docker\"");
+  EXPECT_THROW(ParseLogOptions(Info({{"tag", "{{shout .Name}}"}}), "h"), BadRequest);
+  EXPECT_THROW(ParseLogOptions(Info({{"tag", "{{truncate .Name}}"}}), "h"), BadRequest);
   EXPECT_THROW(ParseLogOptions(Info({{"tag", "{{.Name"}}), "h"), BadRequest);
 }
 
