@@ -3,15 +3,10 @@
 // message of the batch (Basic.Ack); a Nack or a closed connection fails the batch, which is sent
 // again. With amqp-queue the sink declares that durable queue and publishes to it through the
 // default exchange; otherwise it publishes to amqp-exchange with amqp-routing-key. Messages are
-// the event's JSON (application/json).
-#include <netdb.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
+// the event's JSON (application/json). amqps:// URLs connect with TLS.
 #include <stdexcept>
 
-#include "common/errno_text.h"
+#include "plugins/logs/connection.h"
 #include "plugins/logs/event_json.h"
 #include "plugins/logs/sink.h"
 
@@ -103,7 +98,7 @@ class AmqpSink : public LogSink {
 
   void Send(const std::vector<LogEntry>& batch, const ContainerMeta& meta) override {
     try {
-      if (fd_ < 0) Connect();
+      if (!connection_) Connect();
       const std::string routing_key =
           options_.queue.empty() ? options_.routing_key : options_.queue;
       std::string frames;
@@ -120,7 +115,9 @@ class AmqpSink : public LogSink {
 
  private:
   void Connect() {
-    OpenSocket();
+    connection_ = std::make_unique<Connection>(
+        (options_.tls ? "tls://" : "tcp://") + options_.host + ":" + options_.port, "5672",
+        options_.tls_settings);
     WriteAll(std::string("AMQP\x00\x00\x09\x01", 8));
     Expect(Id(10, 10));  // Connection.Start
     Writer start_ok;
@@ -231,56 +228,12 @@ class AmqpSink : public LogSink {
     }
   }
 
-  void OpenSocket() {
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    addrinfo* found = nullptr;
-    const int result = ::getaddrinfo(options_.host.c_str(), options_.port.c_str(), &hints, &found);
-    if (result != 0) {
-      throw std::runtime_error("amqp " + options_.host + ":" + options_.port + ": " +
-                               gai_strerror(result));
-    }
-    fd_ = ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
-    const bool connected = fd_ >= 0 && ::connect(fd_, found->ai_addr, found->ai_addrlen) == 0;
-    const int error = errno;
-    ::freeaddrinfo(found);
-    if (!connected) {
-      Disconnect();
-      throw std::runtime_error("amqp: connecting to " + options_.host + ":" + options_.port + ": " +
-                               ErrnoText(error));
-    }
-    timeval timeout{30, 0};  // a broker that stops confirming fails the batch
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-  }
-
-  void WriteAll(const std::string& bytes) {
-    for (size_t sent = 0; sent < bytes.size();) {
-      const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) throw std::runtime_error("amqp: sending: " + ErrnoText(errno));
-      sent += static_cast<size_t>(n);
-    }
-  }
-
-  std::string ReadExactly(size_t size) {
-    std::string out(size, '\0');
-    for (size_t got = 0; got < size;) {
-      const ssize_t n = ::recv(fd_, out.data() + got, size - got, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n == 0) throw std::runtime_error("amqp: the broker closed the connection");
-      if (n < 0) throw std::runtime_error("amqp: receiving: " + ErrnoText(errno));
-      got += static_cast<size_t>(n);
-    }
-    return out;
-  }
-
-  void Disconnect() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
+  void WriteAll(const std::string& bytes) { connection_->Send(bytes); }
+  std::string ReadExactly(size_t size) { return connection_->Receive(size); }
+  void Disconnect() { connection_.reset(); }
 
   AmqpOptions options_;
-  int fd_ = -1;
+  std::unique_ptr<Connection> connection_;  // null while disconnected
   uint32_t frame_max_ = 1U << 17;
   uint64_t published_ = 0;  // delivery tags count from 1 on each new channel
   uint64_t confirmed_ = 0;

@@ -27,8 +27,9 @@ const std::vector<std::string> kOwnOptions = {
     "gelf-address", "gelf-compression-type", "gelf-tls-ca-cert", "gelf-tls-skip-verify",
     "es-url", "es-index", "es-username", "es-password", "es-api-key",
     "s3-endpoint", "s3-bucket", "s3-region", "s3-access-key", "s3-secret-key", "s3-key-prefix",
-    "amqp-url", "amqp-exchange", "amqp-routing-key", "amqp-queue",
-    "riemann-address"};
+    "amqp-url", "amqp-exchange", "amqp-routing-key", "amqp-queue", "amqp-tls-ca-cert",
+    "amqp-tls-skip-verify",
+    "riemann-address", "riemann-tls-ca-cert", "riemann-tls-skip-verify"};
 // clang-format on
 
 const std::map<std::string, int> kFacilities = {
@@ -161,10 +162,13 @@ void ParseAmqpOptions(const Option& option, AmqpOptions& amqp) {
   amqp.routing_key = option("amqp-routing-key", amqp.routing_key);
   amqp.queue = option("amqp-queue", "");
   if (url.empty()) return;
-  const std::string scheme = "amqp://";
+  amqp.tls = url.rfind("amqps://", 0) == 0;
+  if (amqp.tls) amqp.port = "5671";
+  amqp.tls_settings = ParseTls(option, "amqp");
+  const std::string scheme = amqp.tls ? "amqps://" : "amqp://";
   if (url.rfind(scheme, 0) != 0)
     throw BadRequest("log-opt amqp-url=" + url +
-                     ": expected amqp://USER:PASSWORD@HOST[:PORT][/VHOST]");
+                     ": expected amqp[s]://USER:PASSWORD@HOST[:PORT][/VHOST]");
   std::string rest = url.substr(scheme.size());
   const size_t slash = rest.find('/');
   if (slash != std::string::npos) {
@@ -243,10 +247,12 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
   ParseS3Options(option, options.s3);
   ParseAmqpOptions(option, options.amqp);
   options.riemann_address = option("riemann-address", "");
-  if (!options.riemann_address.empty() && options.riemann_address.rfind("tcp://", 0) != 0) {
+  if (!options.riemann_address.empty() && options.riemann_address.rfind("tcp://", 0) != 0 &&
+      options.riemann_address.rfind("tls://", 0) != 0) {
     throw BadRequest("log-opt riemann-address=" + options.riemann_address +
-                     ": expected tcp://HOST:PORT (Riemann acknowledges only over TCP)");
+                     ": expected tcp:// or tls://HOST:PORT (Riemann acknowledges only over TCP)");
   }
+  options.riemann_tls = ParseTls(option, "riemann");
   const std::string facility = option("syslog-facility", "daemon");
   if (kFacilities.count(facility) == 0)
     throw BadRequest("log-opt syslog-facility=" + facility + ": unknown facility");

@@ -60,6 +60,8 @@ struct AmqpOptions {
   std::string exchange;                // amqp-exchange ("" = the default exchange)
   std::string routing_key = "docker";  // amqp-routing-key
   std::string queue;                   // amqp-queue: declared durable and published to directly
+  bool tls = false;                    // amqps:// (port 5671)
+  TlsSettings tls_settings;            // amqp-tls-ca-cert, amqp-tls-skip-verify
 };
 
 struct LogOptions {
@@ -73,7 +75,8 @@ struct LogOptions {
   ElasticsearchOptions elasticsearch;
   S3Options s3;
   AmqpOptions amqp;
-  std::string riemann_address;  // tcp://HOST:PORT; "" = none
+  std::string riemann_address;  // tcp:// or tls://HOST:PORT; "" = none
+  TlsSettings riemann_tls;      // riemann-tls-ca-cert, riemann-tls-skip-verify
   ContainerMeta meta;
 };
 

@@ -1,4 +1,4 @@
-// Riemann sink: each batch is one protobuf Msg of Events over TCP (a 4-byte big-endian length,
+// Riemann sink: each batch is one protobuf Msg of Events over TCP or TLS (a 4-byte length,
 // then the message), and Send() returns when Riemann answers with ok=true; ok=false (with its
 // error) or a dropped connection fails the batch. An event: time and time_micros of the line,
 // host, service "<tag>/<stream>", description = the line, state "ok" (stdout) or "warning"
@@ -99,7 +99,8 @@ void CheckReply(const std::string& message) {
 
 class RiemannSink : public LogSink {
  public:
-  explicit RiemannSink(const std::string& address) : connection_(address, "5555") {
+  RiemannSink(const std::string& address, const TlsSettings& tls)
+      : connection_(address, "5555", tls) {
     if (connection_.datagram())
       throw std::invalid_argument("riemann-address: use tcp:// (UDP has no acknowledgements)");
   }
@@ -125,8 +126,8 @@ class RiemannSink : public LogSink {
 
 }  // namespace
 
-std::unique_ptr<LogSink> MakeRiemannSink(const std::string& address) {
-  return std::make_unique<RiemannSink>(address);
+std::unique_ptr<LogSink> MakeRiemannSink(const std::string& address, const TlsSettings& tls) {
+  return std::make_unique<RiemannSink>(address, tls);
 }
 
 }  // namespace bulkhead::logs

@@ -36,7 +36,7 @@ std::unique_ptr<LogSink> MakeElasticsearchSink(const ElasticsearchOptions& optio
 
 std::unique_ptr<LogSink> MakeS3Sink(const S3Options& options);
 std::unique_ptr<LogSink> MakeAmqpSink(const AmqpOptions& options);
-std::unique_ptr<LogSink> MakeRiemannSink(const std::string& address);
+std::unique_ptr<LogSink> MakeRiemannSink(const std::string& address, const TlsSettings& tls);
 
 // The sinks `options` ask for; per-container files (dead letters) go in `spool_directory`.
 std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,

@@ -17,7 +17,8 @@ std::vector<std::unique_ptr<LogSink>> MakeSinks(const LogOptions& options,
   }
   if (!options.s3.bucket.empty()) sinks.push_back(MakeS3Sink(options.s3));
   if (!options.amqp.host.empty()) sinks.push_back(MakeAmqpSink(options.amqp));
-  if (!options.riemann_address.empty()) sinks.push_back(MakeRiemannSink(options.riemann_address));
+  if (!options.riemann_address.empty())
+    sinks.push_back(MakeRiemannSink(options.riemann_address, options.riemann_tls));
   return sinks;
 }
 

@@ -53,13 +53,27 @@ fsck_clean() {
   rmdir "$dir"
   return $rc
 }
-# rabbitmq_up DIR: starts a RabbitMQ broker of its own on loopback, state and logs in DIR; prints
-# its AMQP port. rabbitmq_down DIR stops it (and its epmd).
+# rabbitmq_up DIR [TLS_DIR]: starts a RabbitMQ broker of its own on loopback, state and logs in
+# DIR; prints its AMQP port, and with TLS_DIR (see make_test_ca) also its AMQPS port.
+# rabbitmq_down DIR stops it (and its epmd).
 rabbitmq_up() {
-  local dir=$1 port
+  local dir=$1 tls=${2:-} port tls_port=""
   port=$(free_port)
   mkdir -p "$dir"
   echo "[]." >"$dir/enabled_plugins"
+  : >"$dir/rabbitmq.conf"
+  if [[ -n $tls ]]; then
+    tls_port=$(free_port)
+    cp "$tls/ca.pem" "$tls/server.pem" "$tls/server.key" "$dir/"
+    cat >"$dir/rabbitmq.conf" <<CONF
+listeners.ssl.default = 127.0.0.1:$tls_port
+ssl_options.cacertfile = $dir/ca.pem
+ssl_options.certfile = $dir/server.pem
+ssl_options.keyfile = $dir/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
+CONF
+  fi
   chown -R rabbitmq:rabbitmq "$dir"
   chmod o+x "$(dirname "$dir")"  # the broker runs as user rabbitmq (mktemp dirs are 0700)
   (
@@ -72,9 +86,21 @@ rabbitmq_up() {
     rabbitmq-server >"$dir/server.log" 2>&1 &
     wait_until 60 "rabbitmq on port $port" bash -c "echo > /dev/tcp/127.0.0.1/$port"
   ) >&2 || { tail -5 "$dir/server.log" >&2; return 1; }
-  echo "$port"
+  [[ -z $tls_port ]] || wait_until 30 "rabbitmq TLS on port $tls_port" bash -c "echo > /dev/tcp/127.0.0.1/$tls_port" >&2
+  echo "$port $tls_port"
 }
 rabbitmq_down() {
   [[ -f $1/env ]] || return 0
   (. "$1/env" && rabbitmqctl -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1; epmd -kill >/dev/null 2>&1) || true
+}
+# make_test_ca DIR: a throwaway CA (DIR/ca.pem) and a server certificate for 127.0.0.1
+# (DIR/server.pem, DIR/server.key) signed by it, for TLS tests on loopback.
+make_test_ca() {
+  mkdir -p "$1"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bulkhead-test-ca \
+    -keyout "$1/ca.key" -out "$1/ca.pem" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$1/server.key" \
+    -out "$1/server.csr" 2>/dev/null
+  openssl x509 -req -in "$1/server.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" -CAcreateserial \
+    -days 2 -extfile <(echo "subjectAltName=IP:127.0.0.1") -out "$1/server.pem" 2>/dev/null
 }

@@ -34,7 +34,7 @@ global(workDirectory="$work/rsyslog" maxMessageSize="128k")
 module(load="imtcp")
 input(type="imtcp" address="127.0.0.1" port="$port" ruleset="bulkhead")
 module(load="imudp")
-input(type="imudp" address="127.0.0.1" port="$udp_port" ruleset="udp")
+input(type="imudp" address="127.0.0.1" port="$udp_port" ruleset="udp" rcvbufSize="8m")
 template(name="bulkhead" type="string" string="%app-name% %msgid% %structured-data% %msg%\n")
 ruleset(name="bulkhead") { action(type="omfile" file="$work/received.log" template="bulkhead") }
 ruleset(name="udp") { action(type="omfile" file="$work/received-udp.log" template="bulkhead") }
@@ -81,9 +81,10 @@ expect_eq "$(received)" 4006 "the second run was shipped too"
 expect_contains "$(curl -s --unix-socket "/run/docker/plugins/$(docker plugin inspect -f '{{.Id}}' bulkhead/logs)/logs.sock" http://plugin/metrics)" \
   'bulkhead_logs_sink_acked_total{sink="syslog"} 4006' "metrics count the acknowledged events"
 
-echo "--- syslog over UDP"
+echo "--- syslog over UDP (lossy by nature: the receiver gets a large buffer and a gentle writer)"
 docker run --rm --network none --log-driver bulkhead/logs --log-opt "syslog-address=udp://127.0.0.1:$udp_port" \
-  --log-opt 'tag={{.Name | upper}}' --name "$container-udp" "$image" sh -c 'seq -f "udp-%g" 1 200' >/dev/null
+  --log-opt 'tag={{.Name | upper}}' --name "$container-udp" "$image" \
+  sh -c 'seq -f "udp-%g" 1 200 | while read -r line; do echo "$line"; sleep 0.01; done' >/dev/null
 udp_lines() { grep -ac "^$(tr a-z A-Z <<<"$container")-UDP stdout .*udp-[0-9]*$" "$work/received-udp.log"; }
 wait_until 30 "200 lines over UDP" at_least 200 udp_lines || true
 expect_eq "$(udp_lines)" 200 "syslog over UDP, one datagram per line; the tag template's upper function"
@@ -147,13 +148,8 @@ expect_contains "$("${s3[@]}" list "$bucket" | head -1)" "$(date -u +%Y/%m/%d)/$
 # rsyslog's gtls driver: its ossl driver (8.2302) drops TLS records that arrive back to back.
 echo "--- syslog over TLS (RFC 5425) to a real rsyslogd (gtls driver)"
 tls_port=$(free_port)
-mkdir -p "$work/tls" "$work/rsyslog-tls"
-openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bulkhead-test-ca \
-  -keyout "$work/tls/ca.key" -out "$work/tls/ca.pem" 2>/dev/null
-openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$work/tls/server.key" \
-  -out "$work/tls/server.csr" 2>/dev/null
-openssl x509 -req -in "$work/tls/server.csr" -CA "$work/tls/ca.pem" -CAkey "$work/tls/ca.key" \
-  -CAcreateserial -days 2 -extfile <(echo "subjectAltName=IP:127.0.0.1") -out "$work/tls/server.pem" 2>/dev/null
+make_test_ca "$work/tls"
+mkdir -p "$work/rsyslog-tls"
 cp "$work/tls/ca.pem" "$work/config/ca.pem"  # the plugin sees it as /etc/bulkhead/ca.pem
 cat >"$work/rsyslog-tls.conf" <<CONF
 global(workDirectory="$work/rsyslog-tls" maxMessageSize="128k" DefaultNetstreamDriver="gtls"
@@ -175,7 +171,7 @@ wait_until 30 "1000 lines over TLS" at_least 1000 tls_lines || true
 expect_eq "$(tls_lines)" 1000 "every line arrived over TLS, the server's certificate verified"
 
 echo "--- AMQP: persistent messages confirmed by a real RabbitMQ broker"
-amqp_port=$(rabbitmq_up "$work/rabbitmq")
+read -r amqp_port amqps_port <<<"$(rabbitmq_up "$work/rabbitmq" "$work/tls")"
 docker run --name "$container-amqp" --network none --log-driver bulkhead/logs \
   --log-opt "amqp-url=amqp://guest:guest@127.0.0.1:$amqp_port/" --log-opt amqp-queue=docker-logs \
   "$image" sh -c 'seq -f "amqp-%g" 1 3000; head -c 200000 /dev/zero | tr "\0" y; echo' >/dev/null
@@ -196,6 +192,12 @@ PY
 expect_eq "$(jq -r .message "$work/amqp.jsonl" | grep -c '^amqp-')" 3000 "messages carry the lines, persistent JSON"
 expect_eq "$(jq -r '.message | length' "$work/amqp.jsonl" | sort -n | tail -1)" 200000 \
   "a 200000-byte line crosses several AMQP body frames"
+docker run --rm --network none --log-driver bulkhead/logs \
+  --log-opt "amqp-url=amqps://guest:guest@127.0.0.1:$amqps_port/" --log-opt amqp-queue=docker-logs-tls \
+  --log-opt amqp-tls-ca-cert=/etc/bulkhead/ca.pem "$image" sh -c 'seq -f "amqps-%g" 1 500' >/dev/null
+queued_tls() { (. "$work/rabbitmq/env" && rabbitmqctl -n "$RABBITMQ_NODENAME" -q list_queues name messages) | awk '$1 == "docker-logs-tls" {print $2}'; }
+wait_until 60 "500 messages over AMQPS" at_least 500 queued_tls || true
+expect_eq "$(queued_tls)" 500 "amqps://: every line confirmed over TLS, the broker's certificate verified"
 
 echo "--- log volumes: files an app writes are followed (rotation too) and shipped, binary ones too"
 docker run --rm --network none --mount "type=volume,src=$container-files,dst=/var/log/app,volume-driver=bulkhead/logs,volume-opt=syslog-address=tcp://127.0.0.1:$port,volume-opt=tag=files" \

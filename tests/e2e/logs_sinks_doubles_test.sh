@@ -14,7 +14,8 @@ image=bulkhead/base:bookworm
 name=e2e-sinks-$RANDOM
 run=(docker run --network none --log-driver bulkhead/logs)
 cleanup() {
-  docker rm -f "$name-udp" "$name-tcp" "$name-zlib" "$name-es" "$name-riemann" >/dev/null 2>&1 || true
+  docker rm -f "$name-udp" "$name-tcp" "$name-zlib" "$name-es" "$name-riemann" "$name-riemann-tls" \
+    >/dev/null 2>&1 || true
   remove_plugin bulkhead/logs
   stop_recorded "$work"
   [[ -n ${KEEP_WORK:-} ]] || rm -rf "$work"
@@ -91,4 +92,16 @@ expect_eq "$(jq -r 'select(.description == "oops") | .service + " " + .state' "$
   "$name-riemann/stderr warning" "service is tag/stream; stderr lines have state warning"
 expect_eq "$(jq -r 'select(.description == "riemann-1") | .attributes.container_name' "$work/riemann.jsonl")" \
   "$name-riemann" "events carry the container as attributes"
+make_test_ca "$work/tls"
+cp "$work/tls/ca.pem" "$work/config/ca.pem"  # the plugin sees it as /etc/bulkhead/ca.pem
+riemann_tls=$(free_port)
+python3 "$here/doubles/riemann_double.py" "$riemann_tls" "$work/riemann-tls.jsonl" 0 \
+  "$work/tls/server.pem" "$work/tls/server.key" &
+record_pid "$work" $!
+wait_until 20 "the Riemann TLS double on port $riemann_tls" bash -c "echo > /dev/tcp/127.0.0.1/$riemann_tls"
+"${run[@]}" --name "$name-riemann-tls" --log-opt "riemann-address=tls://127.0.0.1:$riemann_tls" \
+  --log-opt riemann-tls-ca-cert=/etc/bulkhead/ca.pem "$image" sh -c 'seq -f "riemann-tls-%g" 1 300' >/dev/null
+riemann_tls_events() { grep -c . "$work/riemann-tls.jsonl"; }
+wait_until 60 "300 Riemann events over TLS" at_least 300 riemann_tls_events || true
+expect_eq "$(riemann_tls_events)" 300 "tls://: every event acknowledged over TLS, the certificate verified"
 echo "logs sinks against doubles: all checks passed"

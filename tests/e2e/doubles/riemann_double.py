@@ -4,10 +4,12 @@ proto/riemann/proto.proto; no Riemann package exists here). Each message is a 4-
 length and a protobuf Msg; events are field 6. The double decodes the protobuf wire format
 itself, checks each event the way Riemann's index would need it (host and service set, time
 given), records the events as JSON lines in OUT and answers Msg{ok: true}. The first FAIL
-messages are answered Msg{ok: false, error: "overloaded"}, as a busy Riemann would.
-Usage: riemann_double.py PORT OUT [FAIL]"""
+messages are answered Msg{ok: false, error: "overloaded"}, as a busy Riemann would. With CERT
+and KEY it serves TLS, as Riemann's TLS TCP server does.
+Usage: riemann_double.py PORT OUT [FAIL [CERT KEY]]"""
 import json
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -108,6 +110,15 @@ sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 sock.bind(("127.0.0.1", port))
 sock.listen()
+tls = None
+if len(sys.argv) > 5:
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(sys.argv[4], sys.argv[5])
 while True:
     connection, _ = sock.accept()
+    if tls:
+        try:
+            connection = tls.wrap_socket(connection, server_side=True)
+        except (ssl.SSLError, OSError):
+            continue
     threading.Thread(target=serve, args=(connection,), daemon=True).start()
