@@ -4,6 +4,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.h"
+
 namespace bulkhead::logs {
 
 LogVolumes::LogVolumes(LogsDriver& logs, std::string state_dir, std::string mount_root)
@@ -100,12 +102,7 @@ void LogVolumes::Save() {
         {"options", volume.options},
         {"mount_ids", std::vector<std::string>(volume.mount_ids.begin(), volume.mount_ids.end())}};
   }
-  {
-    std::ofstream out(state_path_ + ".tmp", std::ios::trunc);
-    out << table.dump();
-    if (!out) throw std::runtime_error("writing " + state_path_ + ".tmp");
-  }
-  std::filesystem::rename(state_path_ + ".tmp", state_path_);
+  ReplaceFileAtomically(state_path_, table.dump(), Durability::kFsync);
 }
 
 }  // namespace bulkhead::logs

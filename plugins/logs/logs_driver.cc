@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "common/atomic_file.h"
 #include "plugins/logs/fifo_ingest.h"
 #include "plugins/logs/file_follower.h"
 #include "plugins/logs/sink.h"
@@ -274,13 +275,7 @@ std::string LogsDriver::Metrics() {
 void LogsDriver::SaveStreams() {
   nlohmann::json table = nlohmann::json::object();
   for (const auto& [fifo, info] : streams_) table[fifo] = LogContainerInfoJson(info);
-  const std::string path = settings_.state_dir + "/streams.json";
-  {
-    std::ofstream out(path + ".tmp", std::ios::trunc);
-    out << table.dump();
-    if (!out) throw std::runtime_error("writing " + path + ".tmp");
-  }
-  std::filesystem::rename(path + ".tmp", path);
+  ReplaceFileAtomically(settings_.state_dir + "/streams.json", table.dump(), Durability::kFsync);
 }
 
 void LogsDriver::Recover() {

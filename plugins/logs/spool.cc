@@ -9,6 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "common/atomic_file.h"
 #include "common/errno_text.h"
 
 namespace bulkhead::logs {
@@ -240,14 +241,11 @@ SpoolPosition ContainerSpool::LoadCursor(const std::string& sink) const {
 }
 
 void ContainerSpool::SaveCursor(const std::string& sink, SpoolPosition position) {
-  const std::string path = directory_ + "/cursor." + sink;
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << position.segment << ' ' << position.offset << '\n';
-    if (!out) throw std::runtime_error("writing " + temporary);
-  }
-  std::filesystem::rename(temporary, path);
+  // Rewritten after every shipped batch: a cursor lost with the host only means a resend.
+  ReplaceFileAtomically(
+      directory_ + "/cursor." + sink,
+      std::to_string(position.segment) + ' ' + std::to_string(position.offset) + '\n',
+      Durability::kNoFsync);
   std::lock_guard<std::mutex> lock(mutex_);
   DeleteOldSegments();
 }

@@ -1,15 +1,10 @@
 #include "plugins/rbd/mount_registry.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "common/errno_text.h"
+#include "common/atomic_file.h"
 
 namespace bulkhead::rbd {
 
@@ -43,17 +38,7 @@ void MountRegistry::Save(const std::map<std::string, MountRecord>& mounts) const
                      {"path", record.path},           {"fstype", record.fstype},
                      {"mount_ids", record.mount_ids}, {"activating", record.activating}};
   }
-  const std::string text = table.dump(1);
-  const std::string temporary = path_ + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error("writing " + temporary + ": " + ErrnoText(errno));
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) &&
-                       ::fsync(fd) == 0;
-  const int error = errno;
-  ::close(fd);
-  if (!written || std::rename(temporary.c_str(), path_.c_str()) != 0) {
-    throw std::runtime_error("writing " + path_ + ": " + ErrnoText(written ? errno : error));
-  }
+  ReplaceFileAtomically(path_, table.dump(1), Durability::kFsync);
 }
 
 }  // namespace bulkhead::rbd

@@ -1,0 +1,19 @@
+// Replacing a small state file so that a crash leaves either the old or the new contents.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace bulkhead {
+
+enum class Durability {
+  kFsync,    // survives a host crash: the contents are on disk before the rename
+  kNoFsync,  // survives a process crash only (page cache); for files rewritten very often
+};
+
+// Writes `contents` to `path`.tmp (mode 0600) and renames it over `path`. Throws
+// std::runtime_error naming the path.
+void ReplaceFileAtomically(const std::string& path, std::string_view contents,
+                           Durability durability);
+
+}  // namespace bulkhead
