@@ -152,14 +152,14 @@ std::string EncodePartialMetadata(const PartialLogMetadata& metadata) {
   return out;
 }
 
-uint32_t ReadBigEndian32(std::string_view bytes) {
+}  // namespace
+
+uint32_t ReadFrameLength(std::string_view bytes) {
   return static_cast<uint32_t>(static_cast<unsigned char>(bytes[0])) << 24 |
          static_cast<uint32_t>(static_cast<unsigned char>(bytes[1])) << 16 |
          static_cast<uint32_t>(static_cast<unsigned char>(bytes[2])) << 8 |
          static_cast<uint32_t>(static_cast<unsigned char>(bytes[3]));
 }
-
-}  // namespace
 
 std::string EncodeLogEntry(const LogEntry& entry) {
   std::string out;
@@ -252,7 +252,7 @@ void FrameDecoder::Feed(std::string_view bytes) {
 bool FrameDecoder::Next(LogEntry& entry) {
   if (broken()) throw FrameError(broken_reason_);
   if (buffered() < 4) return false;
-  const uint32_t size = ReadBigEndian32(std::string_view(buffer_).substr(offset_, 4));
+  const uint32_t size = ReadFrameLength(std::string_view(buffer_).substr(offset_, 4));
   if (size > max_frame_bytes_) {
     broken_reason_ = "frame length " + std::to_string(size) + " exceeds the limit of " +
                      std::to_string(max_frame_bytes_) + " bytes (corrupt stream)";
@@ -272,7 +272,7 @@ void FrameDecoder::Finish() const {
                      " of 4 bytes)");
   }
   throw FrameError("stream ended inside a frame: have " + std::to_string(buffered() - 4) + " of " +
-                   std::to_string(ReadBigEndian32(std::string_view(buffer_).substr(offset_, 4))) +
+                   std::to_string(ReadFrameLength(std::string_view(buffer_).substr(offset_, 4))) +
                    " bytes");
 }
 

@@ -56,6 +56,8 @@ class FrameError : public std::runtime_error {
 std::string EncodeLogEntry(const LogEntry& entry);
 // Parses one protobuf message; throws FrameError on malformed input.
 LogEntry DecodeLogEntry(std::string_view message);
+// The length prefix of a frame: the first 4 bytes of `bytes`, big-endian (at least 4 needed).
+uint32_t ReadFrameLength(std::string_view bytes);
 // Appends the length-prefixed frame for `entry` to `out`.
 void AppendLogFrame(const LogEntry& entry, std::string& out);
 std::string EncodeLogFrame(const LogEntry& entry);

@@ -21,12 +21,6 @@ constexpr uint64_t kCompactBytes = uint64_t{8} << 20;  // empty a fully decoded 
 constexpr size_t kMaxEventBytes = size_t{1} << 20;     // a longer partial line is cut here
 constexpr uint64_t kSpliceRound = uint64_t{1} << 20;   // bytes taken from the FIFO per round
 
-uint32_t FrameLength(const char* prefix) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(prefix);
-  return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
-         uint32_t{bytes[3]};
-}
-
 // Whether `message` decodes as an entry dockerd writes: the resync test for a damaged stream.
 bool PlausibleEntry(std::string_view message) {
   try {
@@ -126,7 +120,7 @@ void FifoIngest::DecodeInbox() {
 size_t FifoIngest::DecodeChunk(std::string_view chunk, std::vector<LogEntry>& events) {
   size_t used = 0;
   while (used + 4 <= chunk.size()) {
-    const uint32_t length = FrameLength(chunk.data() + used);
+    const uint32_t length = ReadFrameLength(chunk.substr(used));
     const bool whole = length <= kMaxFrame && used + 4 + length <= chunk.size();
     if (length > kMaxFrame ||
         (resyncing_ && whole && !PlausibleEntry(chunk.substr(used + 4, length)))) {

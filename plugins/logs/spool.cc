@@ -17,12 +17,6 @@ namespace {
 
 constexpr size_t kReadChunk = size_t{256} * 1024;
 
-uint32_t FrameLength(const char* prefix) {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(prefix);
-  return (uint32_t{bytes[0]} << 24) | (uint32_t{bytes[1]} << 16) | (uint32_t{bytes[2]} << 8) |
-         uint32_t{bytes[3]};
-}
-
 }  // namespace
 
 ContainerSpool::ContainerSpool(std::string directory, SpoolLimits limits)
@@ -59,7 +53,7 @@ static void TruncateTornFrame(const std::string& path) {
   uint64_t whole = 0;
   char prefix[4];
   while (whole + 4 <= size && in.seekg(static_cast<std::streamoff>(whole)) && in.read(prefix, 4)) {
-    const uint64_t next = whole + 4 + FrameLength(prefix);
+    const uint64_t next = whole + 4 + ReadFrameLength(std::string_view(prefix, 4));
     if (next > size) break;
     whole = next;
   }
@@ -160,7 +154,9 @@ uint64_t ContainerSpool::CountEvents(uint64_t segment) const {
   std::ifstream in(SegmentPath(segment), std::ios::binary);
   uint64_t count = 0;
   char prefix[4];
-  while (in.read(prefix, 4) && in.seekg(FrameLength(prefix), std::ios::cur)) ++count;
+  while (in.read(prefix, 4) &&
+         in.seekg(ReadFrameLength(std::string_view(prefix, 4)), std::ios::cur))
+    ++count;
   return count;
 }
 
@@ -188,7 +184,7 @@ SpoolPosition ContainerSpool::Read(SpoolPosition from, size_t max_entries,
     ::close(fd);
     size_t used = 0;
     while (got > 0 && out.size() < max_entries && used + 4 <= static_cast<size_t>(got)) {
-      const uint32_t length = FrameLength(buffer.data() + used);
+      const uint32_t length = ReadFrameLength(std::string_view(buffer).substr(used));
       if (length > kReadChunk - 4)
         throw std::runtime_error("corrupt spool frame in " + SegmentPath(from.segment));
       if (used + 4 + length > static_cast<size_t>(got)) break;
