@@ -17,10 +17,15 @@ constexpr size_t kReadChunk = size_t{1} << 20;
 
 std::string MarkerKey(ino_t inode) { return "file." + std::to_string(inode); }
 
-int64_t NowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+// An event of file `stream`, timed when it was read (files carry no daemon timestamp).
+LogEntry FileEvent(const std::string& stream, std::string line) {
+  LogEntry event;
+  event.source = stream;
+  event.time_nano = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+  event.line = std::move(line);
+  return event;
 }
 
 }  // namespace
@@ -95,17 +100,17 @@ bool FileFollower::ReadNew(TrackedFile& file, bool final, std::vector<LogEntry>&
     size_t start = 0;
     for (size_t newline; (newline = file.partial.find('\n', start)) != std::string::npos;
          start = newline + 1) {
-      events.push_back({file.name, NowNanos(), file.partial.substr(start, newline - start)});
+      events.push_back(FileEvent(file.name, file.partial.substr(start, newline - start)));
     }
     while (file.partial.size() - start >= kPiece) {  // binary data: ship it in pieces
-      events.push_back({file.name, NowNanos(), file.partial.substr(start, kPiece)});
+      events.push_back(FileEvent(file.name, file.partial.substr(start, kPiece)));
       start += kPiece;
     }
     file.offset += start;
     file.partial.erase(0, start);
   }
   if (final && !file.partial.empty()) {
-    events.push_back({file.name, NowNanos(), file.partial});
+    events.push_back(FileEvent(file.name, file.partial));
     file.offset += file.partial.size();
     file.partial.clear();
   }

@@ -134,7 +134,7 @@ void LogsDriver::Ship(const std::string& container_id, const ContainerMeta& meta
     const SpoolPosition next = spool->Read(cursor, sink->max_batch(), batch);
     if (batch.empty()) {
       if (spool->finished() && ShipperDone(container_id)) return;
-      spool->WaitForData(cursor, std::chrono::milliseconds(200));
+      spool->WaitForData(std::chrono::milliseconds(200));
       continue;
     }
     try {
@@ -206,7 +206,7 @@ void LogsDriver::ReadLogs(const LogContainerInfo& info, const ReadLogsConfig& co
     }
     if (batch.empty()) {
       if (spool->finished()) return;
-      spool->WaitForData(position, std::chrono::milliseconds(500));
+      spool->WaitForData(std::chrono::milliseconds(500));
     }
   }
 }

@@ -207,7 +207,7 @@ SpoolPosition ContainerSpool::Start() const {
   return {segments.empty() ? 1 : segments.front(), 0};
 }
 
-void ContainerSpool::WaitForData(SpoolPosition /*from*/, std::chrono::milliseconds timeout) {
+void ContainerSpool::WaitForData(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
   const uint64_t seen = appends_;
   appended_.wait_for(lock, timeout, [&] { return appends_ != seen || finished_; });

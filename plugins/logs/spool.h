@@ -60,8 +60,8 @@ class ContainerSpool {
   // Reads up to `max_entries` events from `from` into `out`; returns the position after them.
   SpoolPosition Read(SpoolPosition from, size_t max_entries, std::vector<LogEntry>& out) const;
   SpoolPosition Start() const;  // the oldest position still stored
-  // Waits until something is appended after `from`, Finish() is called, or `timeout` passes.
-  void WaitForData(SpoolPosition from, std::chrono::milliseconds timeout);
+  // Waits until something is appended, Finish() is called, or `timeout` passes.
+  void WaitForData(std::chrono::milliseconds timeout);
   void Finish();  // the stream ended: followers stop at the end
   void Resume();  // a new stream of the same container started
   bool finished() const;
