@@ -103,13 +103,14 @@ void ContainerSpool::Append(const std::vector<LogEntry>& entries) {
   std::string frames;
   for (const LogEntry& entry : entries) AppendLogFrame(entry, frames);
   std::lock_guard<std::mutex> lock(mutex_);
-  if (limits_.policy == QuotaPolicy::kDropNewest && Bytes() + frames.size() > limits_.quota_bytes) {
-    dropped_ += entries.size();
-    return;
-  }
   if (fd_ < 0) {
     const auto segments = Segments();
     OpenSegment(segments.empty() ? 1 : segments.back());
+    bytes_ = static_cast<int64_t>(ScanBytes());  // from here on kept up to date in memory
+  }
+  if (limits_.policy == QuotaPolicy::kDropNewest && Bytes() + frames.size() > limits_.quota_bytes) {
+    dropped_ += entries.size();
+    return;
   }
   if (segment_bytes_ >= limits_.max_segment_bytes) {
     OpenSegment(segment_ + 1);
@@ -123,6 +124,7 @@ void ContainerSpool::Append(const std::vector<LogEntry>& entries) {
     done += static_cast<size_t>(written);
   }
   segment_bytes_ += frames.size();
+  bytes_ += static_cast<int64_t>(frames.size());
   if (limits_.policy == QuotaPolicy::kDropOldest) DropOldest();
   ++appends_;
   appended_.notify_all();
@@ -130,6 +132,7 @@ void ContainerSpool::Append(const std::vector<LogEntry>& entries) {
 
 void ContainerSpool::DeleteOldSegments() {
   auto segments = Segments();
+  if (segments.size() <= static_cast<size_t>(limits_.max_segments)) return;
   uint64_t oldest_needed = segment_;
   for (const auto& file : std::filesystem::directory_iterator(directory_)) {
     const std::string name = file.path().filename().string();
@@ -138,15 +141,22 @@ void ContainerSpool::DeleteOldSegments() {
   }
   for (size_t i = 0; i + limits_.max_segments < segments.size() && segments[i] < oldest_needed;
        ++i) {
-    std::filesystem::remove(SegmentPath(segments[i]));
+    RemoveSegment(segments[i]);
   }
+}
+
+void ContainerSpool::RemoveSegment(uint64_t segment) {
+  const std::string path = SegmentPath(segment);
+  std::error_code ignored;  // already gone: nothing to count
+  const auto size = std::filesystem::file_size(path, ignored);
+  if (std::filesystem::remove(path, ignored) && bytes_ >= 0) bytes_ -= static_cast<int64_t>(size);
 }
 
 void ContainerSpool::DropOldest() {
   auto segments = Segments();
   for (size_t i = 0; i + 1 < segments.size() && Bytes() > limits_.quota_bytes; ++i) {
     dropped_ += CountEvents(segments[i]);
-    std::filesystem::remove(SegmentPath(segments[i]));
+    RemoveSegment(segments[i]);
   }
 }
 
@@ -161,6 +171,11 @@ uint64_t ContainerSpool::CountEvents(uint64_t segment) const {
 }
 
 uint64_t ContainerSpool::Bytes() const {
+  const int64_t known = bytes_;
+  return known >= 0 ? static_cast<uint64_t>(known) : ScanBytes();
+}
+
+uint64_t ContainerSpool::ScanBytes() const {
   uint64_t bytes = 0;
   for (uint64_t segment : Segments()) {
     std::error_code ignored;  // a segment deleted meanwhile counts nothing

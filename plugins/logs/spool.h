@@ -82,11 +82,16 @@ class ContainerSpool {
   void DeleteOldSegments();            // requires mutex_
 
   uint64_t CountEvents(uint64_t segment) const;
-  void DropOldest();  // requires mutex_
+  void DropOldest();                     // requires mutex_
+  void RemoveSegment(uint64_t segment);  // requires mutex_
+  uint64_t ScanBytes() const;            // sums the segment files
 
   std::string directory_;
   SpoolLimits limits_;
   std::atomic<uint64_t> dropped_{0};
+  // Bytes of all segments, kept by the spool that appends (the quota checks run on every FIFO
+  // read); -1 until its first append, Bytes() then sums the files.
+  std::atomic<int64_t> bytes_{-1};
   mutable std::mutex mutex_;
   std::condition_variable appended_;
   int fd_ = -1;
