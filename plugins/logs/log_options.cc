@@ -128,14 +128,29 @@ void ParseS3Options(const Option& option, S3Options& s3) {
     throw BadRequest("log-opt s3-bucket=" + s3.bucket + ": not a bucket name");
 }
 
+// The value that option `key` (or `fallback`) names in `choices`; a BadRequest listing them
+// otherwise.
+template <typename Option, typename Value>
+Value Choice(const Option& option, const std::string& key, const std::string& fallback,
+             const std::map<std::string, Value>& choices) {
+  const std::string value = option(key, fallback);
+  const auto chosen = choices.find(value);
+  if (chosen != choices.end()) return chosen->second;
+  std::string names;
+  for (const auto& [name, unused] : choices) names += (names.empty() ? "" : ", ") + name;
+  throw BadRequest("log-opt " + key + "=" + value + ": expected one of " + names);
+}
+
+template <typename Option>
+bool Flag(const Option& option, const std::string& key) {
+  return Choice<Option, bool>(option, key, "false", {{"true", true}, {"false", false}});
+}
+
 template <typename Option>
 TlsSettings ParseTls(const Option& option, const std::string& sink) {
   TlsSettings tls;
   tls.ca_file = option(sink + "-tls-ca-cert", "");
-  const std::string skip = option(sink + "-tls-skip-verify", "false");
-  if (skip != "true" && skip != "false")
-    throw BadRequest("log-opt " + sink + "-tls-skip-verify=" + skip + ": expected true or false");
-  tls.skip_verify = skip == "true";
+  tls.skip_verify = Flag(option, sink + "-tls-skip-verify");
   return tls;
 }
 
@@ -214,15 +229,11 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
     throw BadRequest(std::string("log-opt max-size, max-file or quota: ") + e.what());
   }
   if (options.spool.max_segments < 1) throw BadRequest("log-opt max-file: must be at least 1");
-  const std::map<std::string, QuotaPolicy> policies = {{"block", QuotaPolicy::kBlock},
-                                                       {"drop-oldest", QuotaPolicy::kDropOldest},
-                                                       {"drop-newest", QuotaPolicy::kDropNewest}};
-  const auto policy = policies.find(option("quota-policy", "block"));
-  if (policy == policies.end()) {
-    throw BadRequest("log-opt quota-policy=" + option("quota-policy", "") +
-                     ": expected block, drop-oldest or drop-newest");
-  }
-  options.spool.policy = policy->second;
+  options.spool.policy =
+      Choice<decltype(option), QuotaPolicy>(option, "quota-policy", "block",
+                                            {{"block", QuotaPolicy::kBlock},
+                                             {"drop-oldest", QuotaPolicy::kDropOldest},
+                                             {"drop-newest", QuotaPolicy::kDropNewest}});
   options.syslog_address = option("syslog-address", "");
   options.gelf_address = option("gelf-address", "");
   for (const auto& [key, address] : {std::pair{"syslog-address", options.syslog_address},
@@ -234,15 +245,11 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
   }
   options.syslog_tls = ParseTls(option, "syslog");
   options.gelf_tls = ParseTls(option, "gelf");
-  const std::map<std::string, GelfCompression> compressions = {{"gzip", GelfCompression::kGzip},
-                                                               {"zlib", GelfCompression::kZlib},
-                                                               {"none", GelfCompression::kNone}};
-  const auto compression = compressions.find(option("gelf-compression-type", "gzip"));
-  if (compression == compressions.end()) {
-    throw BadRequest("log-opt gelf-compression-type=" + option("gelf-compression-type", "") +
-                     ": expected gzip, zlib or none");
-  }
-  options.gelf_compression = compression->second;
+  options.gelf_compression =
+      Choice<decltype(option), GelfCompression>(option, "gelf-compression-type", "gzip",
+                                                {{"gzip", GelfCompression::kGzip},
+                                                 {"zlib", GelfCompression::kZlib},
+                                                 {"none", GelfCompression::kNone}});
   ParseElasticsearchOptions(option, options.elasticsearch);
   ParseS3Options(option, options.s3);
   ParseAmqpOptions(option, options.amqp);
@@ -253,10 +260,7 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
                      ": expected tcp:// or tls://HOST:PORT (Riemann acknowledges only over TCP)");
   }
   options.riemann_tls = ParseTls(option, "riemann");
-  const std::string facility = option("syslog-facility", "daemon");
-  if (kFacilities.count(facility) == 0)
-    throw BadRequest("log-opt syslog-facility=" + facility + ": unknown facility");
-  options.syslog_facility = kFacilities.at(facility);
+  options.syslog_facility = Choice(option, "syslog-facility", "daemon", kFacilities);
 
   ContainerMeta& meta = options.meta;
   meta.container_id = info.container_id;
@@ -266,10 +270,7 @@ LogOptions ParseLogOptions(const LogContainerInfo& info, const std::string& host
   meta.image_id = info.image_id;
   meta.host = host;
   meta.tag = ExpandTag(option("tag", "{{.ID}}"), info);
-  const std::string parse_json = option("parse-json", "false");
-  if (parse_json != "true" && parse_json != "false")
-    throw BadRequest("log-opt parse-json=" + parse_json + ": expected true or false");
-  meta.parse_json = parse_json == "true";
+  meta.parse_json = Flag(option, "parse-json");
   SelectAttrs(info.labels, option("labels", ""), "labels-regex", option("labels-regex", ""),
               meta.attrs);
   std::map<std::string, std::string> env;
