@@ -16,6 +16,7 @@ namespace {
 
 constexpr const char* kData = "..data";
 constexpr const char* kDataTmp = "..data_tmp";
+constexpr const char* kVersionFile = ".version";
 
 [[noreturn]] void Fail(const std::string& what) {
   throw std::runtime_error(what + ": " + ErrnoText(errno));
@@ -102,13 +103,16 @@ void AtomicWriter::Publish(const std::string& version,
     RemoveVersion(directory);
     throw;
   }
+  WriteFile(directory_fd, kVersionFile, version + "\n", {ownership.uid, ownership.gid, 0444});
   ::fchown(directory_fd, ownership.uid, ownership.gid);
   ::close(directory_fd);
   ::unlinkat(root_fd_, kDataTmp, 0);
   if (::symlinkat(directory.c_str(), root_fd_, kDataTmp) != 0 ||
       ::renameat(root_fd_, kDataTmp, root_fd_, kData) != 0)
     Fail("switching " + root_ + "/..data to " + directory);
-  for (const auto& [name, content] : files) {
+  std::vector<std::string> visible{kVersionFile};
+  for (const auto& [name, content] : files) visible.push_back(name);
+  for (const std::string& name : visible) {
     if (ReadLink(root_fd_, name.c_str()) == std::string(kData) + "/" + name) continue;
     const std::string link = ".." + name + ".link";  // hidden while it is being made
     ::unlinkat(root_fd_, link.c_str(), 0);

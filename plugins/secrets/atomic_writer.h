@@ -6,7 +6,9 @@
 // 0000 with O_EXCL|O_NOFOLLOW, then fchown, fchmod, write, fsync), points a `..data_tmp` symlink at
 // it and renames that over `..data` (one atomic step), makes each visible name a symlink
 // `name -> ..data/name`, removes names no longer published, and prunes every version older than
-// the previous one (kept so a reader that opened it just before the switch can finish).
+// the previous one (kept so a reader that opened it just before the switch can finish). Every
+// version also holds `.version` (mode 0444: the version string and a newline), visible as
+// `.version -> ..data/.version`, so an application can tell which set it has.
 // Everything happens relative to an fd of the root directory, never following symlinks found
 // there, so content planted in the directory cannot redirect a write. Names must be plain file
 // names (no '/', not starting with '.'); anything else is a std::invalid_argument. Not

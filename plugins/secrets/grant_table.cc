@@ -1,0 +1,107 @@
+#include "plugins/secrets/grant_table.h"
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "common/atomic_file.h"
+
+namespace bulkhead::secrets {
+namespace {
+
+constexpr std::chrono::minutes kPendingLifetime{5};
+
+nlohmann::json ToJson(const ContainerBinding& binding) {
+  return {{"name", binding.name},
+          {"image", binding.image},
+          {"volumes", binding.volumes},
+          {"config_volumes", binding.config_volumes}};
+}
+
+}  // namespace
+
+GrantTable::GrantTable(std::string state_path) : state_path_(std::move(state_path)) {
+  std::ifstream file(state_path_);
+  if (!file) return;
+  std::stringstream text;
+  text << file.rdbuf();
+  const auto state = nlohmann::json::parse(text.str());
+  for (const auto& [id, entry] : state.at("containers").items()) {
+    ContainerBinding binding;
+    binding.id = id;
+    binding.name = entry.at("name").get<std::string>();
+    binding.image = entry.at("image").get<std::string>();
+    binding.volumes = entry.at("volumes").get<std::set<std::string>>();
+    binding.config_volumes = entry.value("config_volumes", std::set<std::string>{});
+    containers_[id] = binding;
+  }
+}
+
+void GrantTable::Save() const {
+  nlohmann::json containers = nlohmann::json::object();
+  for (const auto& [id, binding] : containers_) containers[id] = ToJson(binding);
+  ReplaceFileAtomically(state_path_, nlohmann::json{{"containers", containers}}.dump(2),
+                        Durability::kFsync);
+}
+
+void GrantTable::AddPending(const std::set<std::string>& volumes) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const auto expiry = std::chrono::steady_clock::now() + kPendingLifetime;
+  for (const std::string& volume : volumes) pending_[volume] = expiry;
+}
+
+void GrantTable::Bind(const ContainerBinding& binding) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  containers_[binding.id] = binding;
+  for (const std::string& volume : binding.volumes) pending_.erase(volume);
+  for (const std::string& volume : binding.config_volumes) pending_.erase(volume);
+  Save();
+}
+
+std::optional<ContainerBinding> GrantTable::Forget(const std::string& reference) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto found = FindLocked(reference);
+  if (found) {
+    containers_.erase(found->id);
+    Save();
+  }
+  return found;
+}
+
+std::optional<ContainerBinding> GrantTable::Find(const std::string& reference) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return FindLocked(reference);
+}
+
+std::optional<ContainerBinding> GrantTable::FindLocked(const std::string& reference) const {
+  if (reference.empty()) return std::nullopt;
+  const std::string name = reference[0] == '/' ? reference.substr(1) : reference;
+  if (auto it = containers_.find(reference); it != containers_.end()) return it->second;
+  for (const auto& [id, binding] : containers_)
+    if (binding.name == name) return binding;
+  for (const auto& [id, binding] : containers_)
+    if (id.rfind(reference, 0) == 0) return binding;
+  return std::nullopt;
+}
+
+bool GrantTable::MayMount(const std::string& volume) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (auto it = pending_.find(volume);
+      it != pending_.end() && it->second > std::chrono::steady_clock::now())
+    return true;
+  for (const auto& [id, binding] : containers_)
+    if (binding.volumes.count(volume) != 0 || binding.config_volumes.count(volume) != 0)
+      return true;
+  return false;
+}
+
+std::set<std::string> GrantTable::Holders(const std::string& volume) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::set<std::string> holders;
+  for (const auto& [id, binding] : containers_)
+    if (binding.volumes.count(volume) != 0 || binding.config_volumes.count(volume) != 0)
+      holders.insert(id);
+  return holders;
+}
+
+}  // namespace bulkhead::secrets
