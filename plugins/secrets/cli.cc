@@ -56,7 +56,8 @@ class RecordedVolumeSpecs : public bulkhead::secrets::VolumeSpecs {
     if (!file) return;
     std::stringstream text;
     text << file.rdbuf();
-    for (const auto& [name, entry] : nlohmann::json::parse(text.str()).items())
+    const auto volumes = nlohmann::json::parse(text.str());
+    for (const auto& [name, entry] : volumes.items())
       specs_[name] = bulkhead::secrets::ParseVolumeSpec(
           entry.at("options").get<std::map<std::string, std::string>>());
   }

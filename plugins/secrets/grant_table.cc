@@ -46,7 +46,10 @@ void GrantTable::Save() const {
 
 void GrantTable::AddPending(const std::set<std::string>& volumes) {
   std::lock_guard<std::mutex> lock(mutex_);
-  const auto expiry = std::chrono::steady_clock::now() + kPendingLifetime;
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = pending_.begin(); it != pending_.end();)
+    it = it->second <= now ? pending_.erase(it) : std::next(it);
+  const auto expiry = now + kPendingLifetime;
   for (const std::string& volume : volumes) pending_[volume] = expiry;
 }
 
@@ -66,6 +69,14 @@ std::optional<ContainerBinding> GrantTable::Forget(const std::string& reference)
     Save();
   }
   return found;
+}
+
+void GrantTable::ForgetName(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const size_t before = containers_.size();
+  for (auto it = containers_.begin(); it != containers_.end();)
+    it = !name.empty() && it->second.name == name ? containers_.erase(it) : std::next(it);
+  if (containers_.size() != before) Save();
 }
 
 std::optional<ContainerBinding> GrantTable::Find(const std::string& reference) const {

@@ -38,6 +38,9 @@ class GrantTable {
   // Drops the binding of the container `reference` names; returns it.
   std::optional<ContainerBinding> Forget(const std::string& reference);
   std::optional<ContainerBinding> Find(const std::string& reference) const;
+  // Drops a binding whose container had this exact name (a new container took the name, so
+  // the old one is gone: auto-removed containers never send a DELETE).
+  void ForgetName(const std::string& name);
   bool MayMount(const std::string& volume) const;
   // Containers bound to `volume`.
   std::set<std::string> Holders(const std::string& volume) const;

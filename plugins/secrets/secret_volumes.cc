@@ -260,7 +260,8 @@ void SecretVolumes::Recover() {
   std::stringstream text;
   text << file.rdbuf();
   std::lock_guard<std::mutex> lock(mutex_);
-  for (const auto& [name, entry] : nlohmann::json::parse(text.str()).items()) {
+  const auto state = nlohmann::json::parse(text.str());
+  for (const auto& [name, entry] : state.items()) {
     Volume volume;
     volume.options = entry.at("options").get<VolumeOptions>();
     volume.spec = ParseVolumeSpec(volume.options);

@@ -353,6 +353,7 @@ AuthzDecision SecretsAuthorizer::AuthorizeResponse(const AuthzRequest& request) 
       const ContainerSpec spec = DecodeContainerCreate(GoJson::Parse(request.body));
       ContainerBinding binding{
           id, route.query.count("name") ? route.query.at("name") : "", spec.image, {}, {}};
+      grants_.ForgetName(binding.name);
       for (const ClaimedVolume& volume : ClaimedVolumes(spec))
         (volume.spec.kind == VolumeKind::kSecret ? binding.volumes : binding.config_volumes)
             .insert(volume.name);

@@ -93,14 +93,3 @@ rabbitmq_down() {
   [[ -f $1/env ]] || return 0
   (. "$1/env" && rabbitmqctl -n "$RABBITMQ_NODENAME" stop >/dev/null 2>&1; epmd -kill >/dev/null 2>&1) || true
 }
-# make_test_ca DIR: a throwaway CA (DIR/ca.pem) and a server certificate for 127.0.0.1
-# (DIR/server.pem, DIR/server.key) signed by it, for TLS tests on loopback.
-make_test_ca() {
-  mkdir -p "$1"
-  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bulkhead-test-ca \
-    -keyout "$1/ca.key" -out "$1/ca.pem" 2>/dev/null
-  openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout "$1/server.key" \
-    -out "$1/server.csr" 2>/dev/null
-  openssl x509 -req -in "$1/server.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" -CAcreateserial \
-    -days 2 -extfile <(echo "subjectAltName=IP:127.0.0.1") -out "$1/server.pem" 2>/dev/null
-}

@@ -7,6 +7,8 @@ dir=${1:?usage: down.sh DIR}
 [[ -d $dir ]] || exit 0
 if [[ -f $dir/docker/env.sh ]]; then
   . "$dir/docker/env.sh"
+  # An authorization plugin still in the chain would refuse (or hang) everything below.
+  authz_configured && set_authz_plugins
   for container in $(docker ps -aq --filter label=bulkhead.test 2>/dev/null); do
     docker rm -f "$container" >/dev/null 2>&1
   done

@@ -97,7 +97,11 @@ TEST(AuditLog, ChainsRecordsAcrossReopenAndDetectsEdits) {
     AuditLog log(path);
     log.Append({{"event", "c"}});
   }
-  EXPECT_EQ(AuditLog::Verify(path), 3u);
+  {
+    AuditLog log(path);
+    log.Append({{"reason", "body at byte 3: \xAC\xFF"}});  // invalid UTF-8 from a request
+  }
+  EXPECT_EQ(AuditLog::Verify(path), 4u);
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), {});
   text.replace(text.find("\"b\""), 3, "\"x\"");
