@@ -49,6 +49,7 @@ down:
 plugins: build
 	docker/build-plugin.sh rbd $(BUILD_DIR)/plugins/rbd/bulkhead-rbd $(PLUGIN_SETTINGS)
 	docker/build-plugin.sh logs $(BUILD_DIR)/plugins/logs/bulkhead-logs $(LOGS_PLUGIN_SETTINGS)
+	docker/build-plugin.sh secrets $(BUILD_DIR)/plugins/secrets/bulkhead-secrets-plugin $(SECRETS_PLUGIN_SETTINGS)
 
 # Benchmarks against their named baselines, in one run each, on a fresh environment.
 BENCH_DIR ?= /var/tmp/bulkhead-bench

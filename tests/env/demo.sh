@@ -4,6 +4,7 @@
 # that uses them. Usage: demo.sh BUILD_DIR UP_DIR   (inside tests/env/with-env.sh UP_DIR)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
 repo=$(cd "$here/../.." && pwd)
 build=${1:?usage: demo.sh BUILD_DIR UP_DIR}
 up=${2:?usage: demo.sh BUILD_DIR UP_DIR}
@@ -26,11 +27,32 @@ mkdir -p "$up/logs-spool"
 "$repo/docker/build-plugin.sh" logs "$build/plugins/logs/bulkhead-logs" "config.source=$config" \
   "spool.source=$up/logs-spool"
 
+# Secrets: a master key, a policy granting the demo container its secret, the secret itself in
+# the local encrypted store, and the plugin switched on as the engine's authorization plugin.
+mkdir -p "$up/secrets-state"
+[[ -s $config/secrets.key ]] || "$build/plugins/secrets/bulkhead-secrets" keygen demo >"$config/secrets.key"
+chmod 600 "$config/secrets.key"
+cat >"$config/secrets-policy.json" <<'JSON'
+{"grants": [{"name": "demo", "secrets": ["demo/*"], "images": ["bulkhead/base"], "labels": {"bulkhead.test": "demo"}}]}
+JSON
+BULKHEAD_CONFIG=$config/config.json BULKHEAD_SECRETS_STATE_DIR=$up/secrets-state \
+  BULKHEAD_SECRETS_MASTER_KEY_FILE=$config/secrets.key \
+  "$build/plugins/secrets/bulkhead-secrets" put demo/app greeting="hello from bulkhead/secrets" \
+  api_token="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')" >/dev/null
+"$repo/docker/build-plugin.sh" secrets "$build/plugins/secrets/bulkhead-secrets-plugin" \
+  "config.source=$config" "state.source=$up/secrets-state"
+authz="not enabled: add \"authorization-plugins\": [\"bulkhead/secrets:latest\"] to daemon.json"
+if [[ -n ${BULKHEAD_DOCKERD_CONFIG:-} ]]; then
+  set_authz_plugins bulkhead/secrets:latest
+  authz="enabled (authorization-plugins, policy $config/secrets-policy.json)"
+fi
+
 docker rm -f bulkhead-demo >/dev/null 2>&1 || true
 docker run -d --name bulkhead-demo --network none --label bulkhead.test=demo \
   --mount type=volume,src=bulkhead-demo,dst=/data,volume-driver=bulkhead/rbd,volume-opt=size=1G \
+  --mount type=volume,src=bulkhead-demo-secrets,dst=/run/secrets,volume-driver=bulkhead/secrets,volume-opt=path=demo/app,readonly \
   --log-driver bulkhead/logs --log-opt 'tag={{.Name}}' \
-  bulkhead/base:bookworm sh -c 'while true; do date -u | tee -a /data/heartbeat; sleep 5; done' >/dev/null
+  bulkhead/base:bookworm sh -c 'cat /run/secrets/greeting; echo; while true; do date -u | tee -a /data/heartbeat; sleep 5; done' >/dev/null
 sleep 6
 cat <<INFO
 
@@ -38,9 +60,12 @@ Bulkhead is up.
   engine:        DOCKER_HOST=$DOCKER_HOST
   plugins:       $(docker plugin ls --format '{{.Name}}' | tr '\n' ' ')
   demo:          container bulkhead-demo writes /data/heartbeat on the rbd volume bulkhead-demo
-                 ($(docker exec bulkhead-demo wc -l </dev/null /data/heartbeat | cut -d' ' -f1) lines so far)
-                 and logs each line through bulkhead/logs (spool under $up/logs-spool)
-  try:           . $up/env.sh && docker exec bulkhead-demo tail -3 /data/heartbeat
-                 . $up/env.sh && docker logs --tail 3 bulkhead-demo
+                 ($(docker logs bulkhead-demo 2>/dev/null | grep -c UTC) heartbeats so far)
+                 and logs each line through bulkhead/logs (spool under $up/logs-spool);
+                 its secrets (demo/app) are a tmpfs volume from bulkhead/secrets at /run/secrets
+  authorization: bulkhead/secrets $authz
+  try:           . $up/env.sh && docker logs --tail 3 bulkhead-demo
+                 . $up/env.sh && docker exec bulkhead-demo cat /run/secrets/greeting   (refused:
+                 the container holds secrets; exec needs the break-glass group)
   stop it all:   make down
 INFO

@@ -6,7 +6,7 @@ packages=(
   # build
   cmake ninja-build g++ pkg-config clang-format clang-tidy
   libcpp-httplib-dev nlohmann-json3-dev libspdlog-dev libssl-dev zlib1g-dev librbd-dev librados-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev clang libclang-rt-14-dev
   # test environment: Ceph, Docker, mapping, filesystems
   ceph-mon ceph-osd ceph-common radosgw rbd-fuse rbd-nbd docker.io debootstrap
   e2fsprogs xfsprogs fuse3 util-linux iproute2 curl jq python3 procps bc
