@@ -5,7 +5,7 @@ UP_DIR      ?= /var/tmp/bulkhead-up
 JOBS        ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build asan test unit-test asan-test up down plugins bench format tidy clean
+.PHONY: all deps build asan test unit-test asan-test fuzz up down plugins bench format tidy clean
 
 all: build
 
@@ -36,6 +36,11 @@ asan-test: asan
 	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -L unit
 
+# A longer libFuzzer run of the authorization body decoding (make test runs 60 s of it).
+FUZZ_SECONDS ?= 600
+fuzz: deps
+	tests/fuzz/run.sh $(CURDIR) $(CURDIR)/build-fuzz $(FUZZ_SECONDS)
+
 # Sets up and runs the suite: local Ceph (unless BULKHEAD_CEPH_* name one) and dockerd (unless
 # DOCKER_HOST names one), every plugin installed, and a demo container using them.
 up: deps build
@@ -57,7 +62,10 @@ bench: deps build
 	tests/env/up.sh $(BENCH_DIR)
 	tests/env/with-env.sh $(BENCH_DIR) bench/rbd_bench.sh $(BUILD_DIR)/plugins/rbd/bulkhead-rbd && \
 	tests/env/with-env.sh $(BENCH_DIR) bench/logs_bench.sh $(BUILD_DIR)/plugins/logs/bulkhead-logs \
-	  $(BUILD_DIR)/logs_micro_bench; \
+	  $(BUILD_DIR)/logs_micro_bench && \
+	tests/env/with-env.sh $(BENCH_DIR) bench/secrets_bench.sh \
+	  $(BUILD_DIR)/plugins/secrets/bulkhead-secrets-plugin $(BUILD_DIR)/plugins/secrets/bulkhead-secrets \
+	  $(BUILD_DIR)/secrets_authz_bench; \
 	  status=$$?; tests/env/down.sh $(BENCH_DIR); exit $$status
 
 format:
@@ -67,4 +75,4 @@ tidy: $(BUILD_DIR)/build.ninja
 	run-clang-tidy -quiet -p $(BUILD_DIR) '^$(CURDIR)/(common|plugins)/' 
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) build-fuzz
