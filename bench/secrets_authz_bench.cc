@@ -33,7 +33,7 @@ std::vector<double> RunClient(const std::string& socket, const std::string& requ
     if (!reply || reply->status != 200) {
       std::cerr << "AuthZReq failed: " << (reply ? reply->body : httplib::to_string(reply.error()))
                 << "\n";
-      std::exit(1);
+      std::quick_exit(1);
     }
     micros.push_back(elapsed);
   }
@@ -60,6 +60,7 @@ int main(int argc, char** argv) {
   const int threads = std::stoi(argv[4]);
   std::vector<std::vector<double>> results(threads);
   std::vector<std::thread> clients;
+  clients.reserve(threads);
   const auto start = Clock::now();
   for (int t = 0; t < threads; ++t)
     clients.emplace_back([&, t] { results[t] = RunClient(argv[1], request, total / threads); });
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
   for (const auto& result : results) all.insert(all.end(), result.begin(), result.end());
   std::sort(all.begin(), all.end());
   std::cout << "p50_us=" << all[all.size() / 2] << " p99_us=" << all[all.size() * 99 / 100]
-            << " requests_per_s=" << static_cast<long>(all.size() / seconds) << "\n";
+            << " requests_per_s=" << static_cast<long>(static_cast<double>(all.size()) / seconds)
+            << "\n";
   return 0;
 }

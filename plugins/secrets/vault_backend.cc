@@ -42,7 +42,7 @@ VaultBackend::VaultBackend(VaultSettings settings) : settings_(std::move(setting
   client_ = std::make_unique<httplib::Client>(settings_.address);
   client_->set_connection_timeout(5);
   client_->set_read_timeout(10);
-  if (!settings_.ca_file.empty()) client_->set_ca_cert_path(settings_.ca_file.c_str());
+  if (!settings_.ca_file.empty()) client_->set_ca_cert_path(settings_.ca_file);
   client_->enable_server_certificate_verification(true);
   Login();
   renewer_ = std::thread([this] { RenewLoop(); });
