@@ -65,7 +65,8 @@ bench: deps build
 	  $(BUILD_DIR)/logs_micro_bench && \
 	tests/env/with-env.sh $(BENCH_DIR) bench/secrets_bench.sh \
 	  $(BUILD_DIR)/plugins/secrets/bulkhead-secrets-plugin $(BUILD_DIR)/plugins/secrets/bulkhead-secrets \
-	  $(BUILD_DIR)/secrets_authz_bench; \
+	  $(BUILD_DIR)/secrets_authz_bench && \
+	tests/env/with-env.sh $(BENCH_DIR) bench/lbsync_bench.sh $(BUILD_DIR)/plugins/lbsync/bulkhead-lbsync; \
 	  status=$$?; tests/env/down.sh $(BENCH_DIR); exit $$status
 
 format:

@@ -12,6 +12,8 @@ packages=(
   e2fsprogs xfsprogs fuse3 util-linux iproute2 curl jq python3 procps bc
   # log sinks with a real server
   rsyslog rsyslog-gnutls rabbitmq-server python3-pika openssl
+  # load balancer with a real server (lbsync)
+  haproxy socat
 )
 missing=()
 for package in "${packages[@]}"; do
