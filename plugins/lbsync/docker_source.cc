@@ -21,6 +21,7 @@ std::string NowSince() {
 DockerSource::DockerSource(DockerSourceSettings settings)
     : settings_(std::move(settings)), client_(std::make_unique<httplib::Client>(settings_.socket)) {
   client_->set_address_family(AF_UNIX);
+  client_->set_default_headers({{"Host", "docker"}});  // the engine refuses a socket path as Host
   client_->set_connection_timeout(5);
   client_->set_read_timeout(10);
 }
@@ -97,6 +98,7 @@ void DockerSource::Follow(const ChangeHandler& changed, const std::atomic<bool>&
   const std::string path = "/events?since=" + listed_since_ + "&filters=" + Escape(filters);
   httplib::Client events(settings_.socket);
   events.set_address_family(AF_UNIX);
+  events.set_default_headers({{"Host", "docker"}});
   events.set_connection_timeout(5);
   events.set_read_timeout(settings_.idle_seconds);
   std::string buffer;

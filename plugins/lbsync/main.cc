@@ -133,7 +133,7 @@ void FollowSource(StateSource& source, Reconciler& reconciler, const ConfigSecti
           },
           resync);
     } catch (const std::exception& e) {
-      spdlog::error("{}: {} (retrying in {} s)", source.description(), e.what(), backoff);
+      spdlog::error("{} (retrying in {} s)", e.what(), backoff);
       reconciler.SourceLost();
       std::this_thread::sleep_for(std::chrono::seconds(backoff));
       backoff = std::min(backoff * 2, 10);

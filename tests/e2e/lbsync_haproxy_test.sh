@@ -47,8 +47,9 @@ state_of() { servers | awk -v name="lbs-127.0.0.1:$1" '$1 == name {print $2}'; }
 
 engine=${DOCKER_HOST#unix://}
 relay() {
-  socat "UNIX-LISTEN:$work/docker.sock,fork,unlink-early" "UNIX-CONNECT:$engine" &
+  socat "UNIX-LISTEN:$work/docker.sock,fork,unlink-early" "UNIX-CONNECT:$engine" >/dev/null 2>&1 &
   echo $! >"$work/relay.pid"
+  record_pid "$work" $!
   wait_until 10 "the docker relay" test -S "$work/docker.sock"
 }
 relay
