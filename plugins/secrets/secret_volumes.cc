@@ -260,7 +260,12 @@ void SecretVolumes::Recover() {
   std::stringstream text;
   text << file.rdbuf();
   std::lock_guard<std::mutex> lock(mutex_);
-  const auto state = nlohmann::json::parse(text.str());
+  nlohmann::json state;
+  try {
+    state = nlohmann::json::parse(text.str());
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error("secrets state " + state_path_ + " is unreadable (" + e.what() + ")");
+  }
   for (const auto& [name, entry] : state.items()) {
     Volume volume;
     volume.options = entry.at("options").get<VolumeOptions>();
@@ -269,7 +274,8 @@ void SecretVolumes::Recover() {
     if (!volume.mount_ids.empty() && IsTmpfsMount(Directory(name))) {
       volume.writer = std::make_unique<AtomicWriter>(Directory(name));
       volume.version = volume.writer->CurrentVersion();
-      volume.next_refresh = SteadySeconds();  // re-read soon: also relearns known values
+      volume.next_refresh = SteadySeconds();
+      volume.relearn = true;  // read once soon, so KnownSecrets knows its values again
     } else {
       volume.mount_ids.clear();
     }
@@ -290,8 +296,8 @@ void SecretVolumes::RefreshLoop() {
     std::vector<std::string> due;
     const int64_t now = SteadySeconds();
     for (const auto& [name, volume] : volumes_)
-      if (volume.writer && volume.spec.refresh_seconds > 0 && volume.spec.wrap_seconds == 0 &&
-          volume.next_refresh <= now)
+      if (volume.writer && (volume.spec.refresh_seconds > 0 || volume.relearn) &&
+          volume.spec.wrap_seconds == 0 && volume.next_refresh <= now)
         due.push_back(name);
     lock.unlock();
     for (const std::string& name : due) RefreshOne(name);
@@ -302,18 +308,22 @@ void SecretVolumes::RefreshLoop() {
 void SecretVolumes::RefreshOne(const std::string& name) {
   SecretVolumeSpec spec;
   std::string current;
+  bool relearn = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = volumes_.find(name);
     if (it == volumes_.end() || !it->second.writer) return;
     spec = it->second.spec;
     current = it->second.version;
+    relearn = it->second.relearn;
+    it->second.relearn = false;
     it->second.next_refresh = SteadySeconds() + spec.refresh_seconds;
   }
   std::optional<SecretSet> fresh;
   std::string error;
   try {
-    if (backends_.Get(spec.backend)->CurrentVersion(spec.path) != current) fresh = Fetch(spec);
+    if (relearn || backends_.Get(spec.backend)->CurrentVersion(spec.path) != current)
+      fresh = Fetch(spec);
   } catch (const std::exception& e) {
     error = e.what();
   }

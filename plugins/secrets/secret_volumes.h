@@ -13,7 +13,8 @@
 //    and shows the error in the volume's Status.
 //  - Values of secret-kind volumes are taught to KnownSecrets as they are read.
 //  - State (volumes.json: options and mount IDs, no values) is saved on every change; Recover()
-//    readopts tmpfs mounts that survived a plugin restart.
+//    readopts tmpfs mounts that survived a plugin restart and has each read once more in the
+//    background (KnownSecrets starts empty after a restart).
 // Thread-safe.
 #pragma once
 
@@ -83,6 +84,7 @@ class SecretVolumes : public VolumeDriver, public VolumeSpecs {
     std::string version;
     std::string last_error;
     int64_t next_refresh = 0;  // steady seconds
+    bool relearn = false;      // recovered after a restart: read once to relearn its values
   };
 
   SecretSet Fetch(const SecretVolumeSpec& spec);

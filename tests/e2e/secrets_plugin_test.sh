@@ -161,6 +161,9 @@ wait_until 20 "config version 3 in the container" at_least 3 config_version
 expect_eq "$(docker exec "cfg-$run" cat /config/feature)" blue "refresh continues after the restart"
 refused=$(docker exec "web-$run" true 2>&1) && fail "exec allowed after the restart"
 expect_contains "$refused" "holds secrets" "bindings survive the restart"
+env_refused() { ! docker run --rm --label "bulkhead.test=$run" --network none -e "X=$canary" bulkhead/base:bookworm true >/dev/null 2>&1; }
+wait_until 20 "the restarted plugin to relearn the mounted secret's value" env_refused
+echo "ok: a secret value in env is refused again after the restart (values relearned)"
 (($(vault_stats renewals) >= 1)) || fail "the plugin never renewed its Vault token (ttl 4 s)"
 echo "ok: the Vault token was renewed ($(vault_stats renewals) times)"
 
