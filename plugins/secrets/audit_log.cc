@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <sstream>
 
 #include "common/errno_text.h"
 #include "plugins/secrets/envelope.h"
@@ -43,18 +44,26 @@ std::string NowRfc3339() {
 }  // namespace
 
 AuditLog::AuditLog(std::string path) : path_(std::move(path)), last_hash_(kGenesis) {
-  std::ifstream existing(path_);
-  std::string line;
-  std::string last;
-  while (std::getline(existing, line))
-    if (!line.empty()) last = line;
-  if (!last.empty()) {
-    const auto record = nlohmann::json::parse(last);
-    seq_ = record.at("seq").get<uint64_t>();
-    last_hash_ = record.at("hash").get<std::string>();
-  }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd_ < 0) throw std::runtime_error("cannot open audit log " + path_ + ": " + ErrnoText(errno));
+  ResumeChain();
+}
+
+void AuditLog::ResumeChain() {
+  std::ifstream existing(path_, std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(existing)), {});
+  const size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
+  if (complete < text.size() && ::ftruncate(fd_, static_cast<off_t>(complete)) == 0)
+    spdlog::warn("audit log {}: cut {} bytes of a record a crash left without its newline", path_,
+                 text.size() - complete);
+  std::istringstream lines(text.substr(0, complete));
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto record = nlohmann::json::parse(line, nullptr, false);
+    if (!record.is_object()) continue;  // Verify() reports it; the chain goes on from the last good
+    seq_ = record.value("seq", seq_);
+    last_hash_ = record.value("hash", last_hash_);
+  }
 }
 
 AuditLog::~AuditLog() {

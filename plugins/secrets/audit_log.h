@@ -4,8 +4,9 @@
 // the line's canonical JSON without `hash`. Values of secrets and env vars never enter it.
 //
 // Contract: Append() adds one line (O_APPEND, fsynced) and continues the chain found in an
-// existing file. Verify() re-computes a file's chain and returns the number of lines, or throws
-// std::runtime_error naming the first line that does not match. Thread-safe.
+// existing file; a last line a crash left without its newline is cut off when the log is opened.
+// Verify() re-computes a file's chain and returns the number of lines, or throws std::runtime_error
+// naming the first line that does not match. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -26,6 +27,8 @@ class AuditLog {
   static uint64_t Verify(const std::string& path);
 
  private:
+  void ResumeChain();
+
   std::string path_;
   int fd_ = -1;
   std::mutex mutex_;

@@ -25,7 +25,14 @@ GrantTable::GrantTable(std::string state_path) : state_path_(std::move(state_pat
   if (!file) return;
   std::stringstream text;
   text << file.rdbuf();
-  const auto state = nlohmann::json::parse(text.str());
+  nlohmann::json state;
+  try {
+    state = nlohmann::json::parse(text.str());
+    state.at("containers");
+  } catch (const nlohmann::json::exception& e) {  // fail closed: bindings are what protects
+    throw std::runtime_error("secrets state " + state_path_ + " is unreadable (" + e.what() +
+                             "); restore it or remove it to forget every binding");
+  }
   for (const auto& [id, entry] : state.at("containers").items()) {
     ContainerBinding binding;
     binding.id = id;

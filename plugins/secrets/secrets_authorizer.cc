@@ -9,6 +9,12 @@ namespace {
 
 constexpr const char* kAllowed = "";
 
+// A request the policy refuses outright while its volumes are being read.
+class Refused : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 bool Matches(const std::vector<std::string>& patterns, const std::string& text) {
   return std::any_of(patterns.begin(), patterns.end(),
                      [&text](const std::string& pattern) { return GlobMatch(pattern, text); });
@@ -139,6 +145,8 @@ AuthzDecision SecretsAuthorizer::AuthorizeRequest(const AuthzRequest& request) {
       default:
         break;
     }
+  } catch (const Refused& e) {
+    verdict = Denied(e.what(), "volume", true);
   } catch (const GoJsonError& e) {
     verdict = Denied(std::string("request body cannot be read as the daemon reads it: ") + e.what(),
                      "body");
@@ -174,8 +182,8 @@ std::vector<SecretsAuthorizer::ClaimedVolume> SecretsAuthorizer::ClaimedVolumes(
   for (const VolumeReference& reference : spec.volumes) {
     if (reference.name.empty()) {
       if (IsThisDriver(reference.driver))
-        throw GoJsonError("anonymous " + plugin_name_ +
-                          " volumes are refused: name the volume and set volume-opt path=");
+        throw Refused("anonymous " + plugin_name_ +
+                      " volumes are refused: name the volume and set volume-opt path=");
       continue;
     }
     if (auto existing = volumes_.Spec(reference.name)) {
@@ -186,7 +194,7 @@ std::vector<SecretsAuthorizer::ClaimedVolume> SecretsAuthorizer::ClaimedVolumes(
     try {
       claimed.push_back({reference.name, ParseVolumeSpec(reference.options), reference.read_only});
     } catch (const std::invalid_argument& e) {
-      throw GoJsonError("volume " + reference.name + ": " + e.what());
+      throw Refused("volume " + reference.name + ": " + e.what());
     }
   }
   return claimed;

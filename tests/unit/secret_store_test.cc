@@ -102,6 +102,12 @@ TEST(AuditLog, ChainsRecordsAcrossReopenAndDetectsEdits) {
     log.Append({{"reason", "body at byte 3: \xAC\xFF"}});  // invalid UTF-8 from a request
   }
   EXPECT_EQ(AuditLog::Verify(path), 4u);
+  std::ofstream(path, std::ios::app) << R"({"seq":5,"event":"torn)";  // a crash mid-write
+  {
+    AuditLog log(path);
+    log.Append({{"event", "after the crash"}});
+  }
+  EXPECT_EQ(AuditLog::Verify(path), 5u);
   std::ifstream in(path);
   std::string text((std::istreambuf_iterator<char>(in)), {});
   text.replace(text.find("\"b\""), 3, "\"x\"");
