@@ -1,8 +1,8 @@
 #include "plugins/lbsync/bigip_target.h"
 
-#include <httplib.h>
-
 #include <nlohmann/json.hpp>
+
+#include "plugins/lbsync/http_json.h"
 
 namespace bulkhead::lbsync {
 namespace {
@@ -27,13 +27,7 @@ std::string BigipTarget::MembersPath(const std::string& pool) const {
 
 std::string BigipTarget::Call(const std::string& method, const std::string& path,
                               const std::string& body) {
-  httplib::Result result = method == "GET"     ? client_->Get(path)
-                           : method == "POST"  ? client_->Post(path, body, "application/json")
-                           : method == "PATCH" ? client_->Patch(path, body, "application/json")
-                                               : client_->Delete(path);
-  if (!result)
-    throw std::runtime_error(description() + ": " + method + " " + path + ": " +
-                             httplib::to_string(result.error()));
+  httplib::Result result = SendJson(*client_, description(), method, path, body);
   if (result->status != 200) {
     const auto error = nlohmann::json::parse(result->body, nullptr, false);
     throw std::runtime_error(

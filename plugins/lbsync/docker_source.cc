@@ -1,9 +1,10 @@
 #include "plugins/lbsync/docker_source.h"
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+
+#include "plugins/lbsync/http_json.h"
 
 namespace bulkhead::lbsync {
 namespace {
@@ -27,18 +28,6 @@ DockerSource::DockerSource(DockerSourceSettings settings)
 }
 
 DockerSource::~DockerSource() = default;
-
-nlohmann::json DockerSource::GetJson(const std::string& path) {
-  auto reply = client_->Get(path);
-  if (!reply)
-    throw std::runtime_error(description() + ": GET " + path + ": " +
-                             httplib::to_string(reply.error()));
-  if (reply->status == 404) return nullptr;
-  if (reply->status != 200)
-    throw std::runtime_error(description() + ": GET " + path + ": HTTP " +
-                             std::to_string(reply->status) + ": " + reply->body);
-  return nlohmann::json::parse(reply->body);
-}
 
 std::vector<Endpoint> DockerSource::EndpointsOf(const nlohmann::json& inspected) const {
   if (inspected.is_null() || !inspected["State"].value("Running", false) ||
@@ -75,14 +64,15 @@ std::vector<Endpoint> DockerSource::EndpointsOf(const nlohmann::json& inspected)
 }
 
 std::vector<Endpoint> DockerSource::Inspect(const std::string& id) {
-  return EndpointsOf(GetJson("/containers/" + id + "/json"));
+  return EndpointsOf(GetJson(*client_, description(), "/containers/" + id + "/json"));
 }
 
 std::vector<Endpoint> DockerSource::List() {
   listed_since_ = NowSince();
   const std::string filters =
       R"({"label":[")" + settings_.pool_label + R"("],"status":["running"]})";
-  const auto containers = GetJson("/containers/json?filters=" + Escape(filters));
+  const auto containers =
+      GetJson(*client_, description(), "/containers/json?filters=" + Escape(filters));
   std::vector<Endpoint> endpoints;
   for (const auto& container : containers) {
     const auto found = Inspect(container.value("Id", ""));

@@ -42,7 +42,6 @@ class DockerSource : public StateSource {
   std::vector<Endpoint> EndpointsOf(const nlohmann::json& inspected) const;
 
  private:
-  nlohmann::json GetJson(const std::string& path);
   std::vector<Endpoint> Inspect(const std::string& id);
 
   DockerSourceSettings settings_;

@@ -1,7 +1,8 @@
 #include "plugins/lbsync/marathon_source.h"
 
-#include <httplib.h>
 #include <spdlog/spdlog.h>
+
+#include "plugins/lbsync/http_json.h"
 
 namespace bulkhead::lbsync {
 namespace {
@@ -26,18 +27,6 @@ MarathonSource::MarathonSource(MarathonSourceSettings settings)
 }
 
 MarathonSource::~MarathonSource() = default;
-
-nlohmann::json MarathonSource::GetJson(const std::string& path) {
-  auto reply = client_->Get(path);
-  if (!reply)
-    throw std::runtime_error(description() + ": GET " + path + ": " +
-                             httplib::to_string(reply.error()));
-  if (reply->status == 404) return nullptr;
-  if (reply->status != 200)
-    throw std::runtime_error(description() + ": GET " + path + ": HTTP " +
-                             std::to_string(reply->status));
-  return nlohmann::json::parse(reply->body);
-}
 
 std::vector<Endpoint> MarathonSource::EndpointsOf(const nlohmann::json& app) const {
   std::vector<Endpoint> endpoints;
@@ -69,7 +58,7 @@ std::vector<Endpoint> MarathonSource::EndpointsOf(const nlohmann::json& app) con
 }
 
 std::vector<Endpoint> MarathonSource::List() {
-  const auto apps = GetJson("/v2/apps?embed=apps.tasks");
+  const auto apps = GetJson(*client_, description(), "/v2/apps?embed=apps.tasks");
   std::vector<Endpoint> endpoints;
   for (const auto& app : apps["apps"]) {
     const auto found = EndpointsOf(app);
@@ -90,7 +79,7 @@ void MarathonSource::Follow(const ChangeHandler& changed, const std::atomic<bool
     if (!event.is_object()) return;
     const std::string app_id = event.value("appId", "");
     if (app_id.empty()) return;
-    const auto app = GetJson("/v2/apps" + app_id + "?embed=app.tasks");
+    const auto app = GetJson(*client_, description(), "/v2/apps" + app_id + "?embed=app.tasks");
     changed(app_id, app.is_null() ? std::vector<Endpoint>{} : EndpointsOf(app["app"]));
   };
   auto result = events.Get(

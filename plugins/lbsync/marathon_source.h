@@ -39,8 +39,6 @@ class MarathonSource : public StateSource {
   std::vector<Endpoint> EndpointsOf(const nlohmann::json& app) const;
 
  private:
-  nlohmann::json GetJson(const std::string& path);
-
   MarathonSourceSettings settings_;
   std::unique_ptr<httplib::Client> client_;
 };

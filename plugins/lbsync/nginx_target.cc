@@ -1,8 +1,8 @@
 #include "plugins/lbsync/nginx_target.h"
 
-#include <httplib.h>
-
 #include <nlohmann/json.hpp>
+
+#include "plugins/lbsync/http_json.h"
 
 namespace bulkhead::lbsync {
 
@@ -20,13 +20,7 @@ std::string NginxTarget::ServersPath(const std::string& pool) const {
 
 std::string NginxTarget::Call(const std::string& method, const std::string& path,
                               const std::string& body) {
-  httplib::Result result = method == "GET"     ? client_->Get(path)
-                           : method == "POST"  ? client_->Post(path, body, "application/json")
-                           : method == "PATCH" ? client_->Patch(path, body, "application/json")
-                                               : client_->Delete(path);
-  if (!result)
-    throw std::runtime_error(description() + ": " + method + " " + path + ": " +
-                             httplib::to_string(result.error()));
+  httplib::Result result = SendJson(*client_, description(), method, path, body);
   if (result->status < 200 || result->status > 299) {
     const auto error = nlohmann::json::parse(result->body, nullptr, false);
     const std::string text = error.is_object() && error.contains("error")

@@ -16,14 +16,7 @@
 
 #include "plugins/lbsync/member.h"
 
-namespace httplib {
-class Client;
-}
-
 namespace bulkhead::lbsync {
-
-// True when GET `path` answers 200: tells an idle stream that timed out from a lost source.
-bool Reachable(httplib::Client& client, const std::string& path);
 
 class StateSource {
  public:
