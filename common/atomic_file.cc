@@ -25,4 +25,21 @@ void ReplaceFileAtomically(const std::string& path, std::string_view contents,
     throw std::runtime_error("writing " + path + ": " + ErrnoText(written ? errno : error));
 }
 
+std::optional<std::string> ReadFileIfExists(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::nullopt;
+    throw std::runtime_error("reading " + path + ": " + ErrnoText(errno));
+  }
+  std::string contents;
+  char buffer[65536];
+  ssize_t got = 0;
+  while ((got = ::read(fd, buffer, sizeof(buffer))) > 0)
+    contents.append(buffer, static_cast<size_t>(got));
+  const int error = errno;
+  ::close(fd);
+  if (got < 0) throw std::runtime_error("reading " + path + ": " + ErrnoText(error));
+  return contents;
+}
+
 }  // namespace bulkhead

@@ -1,6 +1,8 @@
-// Replacing a small state file so that a crash leaves either the old or the new contents.
+// Small state and key files: replacing one so that a crash leaves either the old or the new
+// contents, and reading one whole.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,5 +17,9 @@ enum class Durability {
 // std::runtime_error naming the path.
 void ReplaceFileAtomically(const std::string& path, std::string_view contents,
                            Durability durability);
+
+// The whole contents of `path`; nullopt when it does not exist. Throws std::runtime_error naming
+// the path for any other failure.
+std::optional<std::string> ReadFileIfExists(const std::string& path);
 
 }  // namespace bulkhead

@@ -5,7 +5,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <csignal>
-#include <fstream>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -56,11 +55,9 @@ const std::vector<bulkhead::SettingSpec>& LbsyncSchema() {
 }
 
 std::string ReadSecretFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) throw bulkhead::ConfigError("lbsync: cannot read " + path);
-  std::string value;
-  std::getline(file, value);
-  return value;
+  const auto text = bulkhead::ReadFileIfExists(path);
+  if (!text) throw bulkhead::ConfigError("lbsync: cannot read " + path);
+  return text->substr(0, text->find('\n'));
 }
 
 std::unique_ptr<StateSource> MakeSource(const ConfigSection& config) {

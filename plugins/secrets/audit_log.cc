@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/errno_text.h"
 #include "plugins/secrets/envelope.h"
 
@@ -50,8 +51,7 @@ AuditLog::AuditLog(std::string path) : path_(std::move(path)), last_hash_(kGenes
 }
 
 void AuditLog::ResumeChain() {
-  std::ifstream existing(path_, std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(existing)), {});
+  const std::string text = ReadFileIfExists(path_).value_or("");
   const size_t complete = text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1;
   if (complete < text.size() && ::ftruncate(fd_, static_cast<off_t>(complete)) == 0)
     spdlog::warn("audit log {}: cut {} bytes of a record a crash left without its newline", path_,

@@ -11,10 +11,9 @@
 //                                          the plugin's state; exit 0 allow, 3 deny)
 //   bulkhead-secrets audit-verify [FILE]  (checks the audit log's hash chain)
 // Settings come from the suite config (BULKHEAD_CONFIG) like the plugin's.
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/base64.h"
 #include "common/config.h"
 #include "plugins/secrets/secrets_authorizer.h"
@@ -28,11 +27,9 @@ constexpr int kUsageError = 2;
 constexpr int kDenied = 3;
 
 std::string ReadFile(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) throw std::runtime_error("cannot read " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
+  auto contents = bulkhead::ReadFileIfExists(path);
+  if (!contents) throw std::runtime_error("cannot read " + path + ": no such file");
+  return *contents;
 }
 
 std::map<std::string, std::string> ParseAssignments(const std::vector<std::string>& arguments) {
@@ -52,11 +49,9 @@ std::map<std::string, std::string> ParseAssignments(const std::vector<std::strin
 class RecordedVolumeSpecs : public bulkhead::secrets::VolumeSpecs {
  public:
   explicit RecordedVolumeSpecs(const std::string& path) {
-    std::ifstream file(path);
-    if (!file) return;
-    std::stringstream text;
-    text << file.rdbuf();
-    const auto volumes = nlohmann::json::parse(text.str());
+    const auto text = bulkhead::ReadFileIfExists(path);
+    if (!text) return;
+    const auto volumes = nlohmann::json::parse(*text);
     for (const auto& [name, entry] : volumes.items())
       specs_[name] = bulkhead::secrets::ParseVolumeSpec(
           entry.at("options").get<std::map<std::string, std::string>>());

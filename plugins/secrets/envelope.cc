@@ -6,10 +6,10 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include <fstream>
 #include <memory>
 #include <sstream>
 
+#include "common/atomic_file.h"
 #include "common/base64.h"
 
 namespace bulkhead::secrets {
@@ -167,11 +167,9 @@ MasterKeyring MasterKeyring::Parse(std::string_view text, const std::string& sou
 }
 
 MasterKeyring MasterKeyring::FromFile(const std::string& path) {
-  std::ifstream file(path);
-  if (!file) throw EnvelopeError("cannot read master key file " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return Parse(text.str(), path);
+  const auto text = ReadFileIfExists(path);
+  if (!text) throw EnvelopeError("cannot read master key file " + path + ": no such file");
+  return Parse(*text, path);
 }
 
 std::string MasterKeyring::GenerateKeyLine(const std::string& id) {

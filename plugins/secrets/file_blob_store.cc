@@ -6,8 +6,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/errno_text.h"
@@ -39,14 +37,7 @@ std::string FileBlobStore::FilePath(const std::string& name) const {
 }
 
 std::optional<std::string> FileBlobStore::Get(const std::string& name) {
-  std::ifstream file(FilePath(name), std::ios::binary);
-  if (!file) {
-    if (errno == ENOENT) return std::nullopt;
-    throw std::runtime_error("cannot read " + FilePath(name) + ": " + ErrnoText(errno));
-  }
-  std::stringstream contents;
-  contents << file.rdbuf();
-  return contents.str();
+  return ReadFileIfExists(FilePath(name));
 }
 
 void FileBlobStore::Put(const std::string& name, const std::string& blob) {

@@ -1,8 +1,6 @@
 #include "plugins/secrets/grant_table.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/atomic_file.h"
 
@@ -21,13 +19,11 @@ nlohmann::json ToJson(const ContainerBinding& binding) {
 }  // namespace
 
 GrantTable::GrantTable(std::string state_path) : state_path_(std::move(state_path)) {
-  std::ifstream file(state_path_);
-  if (!file) return;
-  std::stringstream text;
-  text << file.rdbuf();
+  const auto text = ReadFileIfExists(state_path_);
+  if (!text) return;
   nlohmann::json state;
   try {
-    state = nlohmann::json::parse(text.str());
+    state = nlohmann::json::parse(*text);
     state.at("containers");
   } catch (const nlohmann::json::exception& e) {  // fail closed: bindings are what protects
     throw std::runtime_error("secrets state " + state_path_ + " is unreadable (" + e.what() +

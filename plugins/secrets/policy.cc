@@ -4,8 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
-#include <fstream>
-#include <sstream>
+#include "common/atomic_file.h"
 
 namespace bulkhead::secrets {
 namespace {
@@ -172,10 +171,9 @@ void PolicyFile::ReloadIfChanged() {
   if (signature == signature_) return;
   signature_ = signature;
   try {
-    std::ifstream file(path_);
-    std::stringstream text;
-    text << file.rdbuf();
-    policy_ = std::make_shared<Policy>(ParsePolicy(json::parse(text.str())));
+    const auto text = ReadFileIfExists(path_);
+    if (!text) throw std::runtime_error("it vanished while being read");
+    policy_ = std::make_shared<Policy>(ParsePolicy(json::parse(*text)));
     last_error_.clear();
     spdlog::info("secrets policy {} loaded", path_);
   } catch (const std::exception& e) {

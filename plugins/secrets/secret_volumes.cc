@@ -9,9 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/errno_text.h"
@@ -255,14 +253,12 @@ void SecretVolumes::Save() {
 }
 
 void SecretVolumes::Recover() {
-  std::ifstream file(state_path_);
-  if (!file) return;
-  std::stringstream text;
-  text << file.rdbuf();
+  const auto text = ReadFileIfExists(state_path_);
+  if (!text) return;
   std::lock_guard<std::mutex> lock(mutex_);
   nlohmann::json state;
   try {
-    state = nlohmann::json::parse(text.str());
+    state = nlohmann::json::parse(*text);
   } catch (const nlohmann::json::exception& e) {
     throw std::runtime_error("secrets state " + state_path_ + " is unreadable (" + e.what() + ")");
   }

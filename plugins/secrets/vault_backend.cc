@@ -4,19 +4,17 @@
 #include <openssl/crypto.h>
 #include <spdlog/spdlog.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
+
+#include "common/atomic_file.h"
 
 namespace bulkhead::secrets {
 namespace {
 
 std::string ReadTrimmed(const std::string& path, const char* what) {
-  std::ifstream file(path);
-  if (!file) throw std::runtime_error(std::string("cannot read Vault ") + what + " file " + path);
-  std::stringstream text;
-  text << file.rdbuf();
-  std::string value = text.str();
+  auto text = ReadFileIfExists(path);
+  if (!text) throw std::runtime_error(std::string("cannot read Vault ") + what + " file " + path);
+  std::string value = std::move(*text);
   while (!value.empty() && (value.back() == '\n' || value.back() == ' ')) value.pop_back();
   return value;
 }
