@@ -9,10 +9,11 @@ duplicate member, 400 bad body). Pools must exist at start (POOLS, comma-separat
 real BIG-IP where pools are configured by hand.
 Usage: bigip_double.py PORT USER:PASSWORD POOLS"""
 import base64
-import json
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from json_http import JsonHandler
 
 port, credentials, pool_names = int(sys.argv[1]), sys.argv[2], sys.argv[3].split(",")
 lock = threading.Lock()
@@ -20,19 +21,8 @@ pools = {name: {} for name in pool_names}  # pool -> member name -> member
 PREFIX = "/mgmt/tm/ltm/pool/~Common~"
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+class Handler(JsonHandler):
+    content_type = "application/json; charset=UTF-8"
 
     def error(self, status, message):
         self.reply(status, {"code": status, "message": message, "errorStack": [], "apiError": 3})
@@ -53,10 +43,6 @@ class Handler(BaseHTTPRequestHandler):
         member = rest[len("/~Common~"):] if rest.startswith("/~Common~") else None
         return pool, member
 
-    def body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length) or b"{}")
-
     def do_GET(self):
         found = self.route()
         if found:
@@ -68,7 +54,7 @@ class Handler(BaseHTTPRequestHandler):
         found = self.route()
         if not found:
             return
-        body = self.body()
+        body = self.json_body()
         name, address = body.get("name", ""), body.get("address")
         if ":" not in name:
             return self.error(400, f"01070587:3: The requested pool member ({name}) is invalid.")
@@ -90,7 +76,7 @@ class Handler(BaseHTTPRequestHandler):
             member = pools[found[0]].get(found[1])
             if member is None:
                 return self.error(404, f"01020036:3: The requested Pool Member (/Common/{found[0]} /Common/{found[1]}) was not found.")
-            member.update({k: v for k, v in self.body().items() if k in ("session", "state", "description")})
+            member.update({k: v for k, v in self.json_body().items() if k in ("session", "state", "description")})
             self.reply(200, member)
 
     def do_DELETE(self):

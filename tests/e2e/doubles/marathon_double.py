@@ -13,7 +13,9 @@ import queue
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from json_http import JsonHandler
 
 port = int(sys.argv[1])
 lock = threading.Lock()
@@ -34,20 +36,7 @@ def emit(event_type, body):
             stream.put((event_type, body))
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(JsonHandler):
     def down(self):
         if time.time() < outage_until[0] and not self.path.startswith("/_double"):
             self.reply(503, {"message": "leader unavailable"})
@@ -105,8 +94,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length) or b"{}")
+        body = self.json_body()
         if self.path == "/_double/outage":
             outage_until[0] = time.time() + body["seconds"]
             return self.reply(200, {})

@@ -8,10 +8,11 @@ weight, max_conns, max_fails, fail_timeout, slow_start, route, backup, down, dra
 UpstreamServerNotFound, 400 UpstreamBadAddress). Upstreams (UPSTREAMS, comma-separated) must
 exist, as they are declared in nginx.conf with a shared memory zone.
 Usage: nginx_plus_double.py PORT UPSTREAMS"""
-import json
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from json_http import JsonHandler
 
 port, names = int(sys.argv[1]), sys.argv[2].split(",")
 lock = threading.Lock()
@@ -19,20 +20,7 @@ upstreams = {name: {"next": 0, "servers": {}} for name in names}
 PREFIX = "/api/9/http/upstreams/"
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(JsonHandler):
     def error(self, status, text, code):
         self.reply(status, {"error": {"status": status, "text": text, "code": code},
                             "request_id": "0" * 32, "href": "https://nginx.org/en/docs/http/ngx_http_api_module.html"})
@@ -52,10 +40,6 @@ class Handler(BaseHTTPRequestHandler):
             return None
         return upstreams[name], None if server_id is None else int(server_id)
 
-    def body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return json.loads(self.rfile.read(length) or b"{}")
-
     def do_GET(self):
         found = self.route()
         if found:
@@ -67,7 +51,7 @@ class Handler(BaseHTTPRequestHandler):
         found = self.route()
         if not found:
             return
-        body = self.body()
+        body = self.json_body()
         if ":" not in body.get("server", ""):
             return self.error(400, "invalid \"server\" field", "UpstreamBadAddress")
         with lock:
@@ -85,7 +69,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         with lock:
             server = found[0]["servers"][found[1]]
-            server.update({k: v for k, v in self.body().items() if k in ("down", "drain", "weight")})
+            server.update({k: v for k, v in self.json_body().items() if k in ("down", "drain", "weight")})
             self.reply(200, server)
 
     def do_DELETE(self):

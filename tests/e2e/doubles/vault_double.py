@@ -8,13 +8,14 @@ Errors are Vault's JSON {"errors": [...]} with its status codes (400, 403 permis
 and are renewable; an expired token is refused with 403. Serves HTTPS when CERT and KEY are
 given. GET /_double/stats (not Vault API) reports login and renewal counts for the test.
 Usage: vault_double.py PORT ROLE_ID SECRET_ID TTL [CERT KEY]"""
-import json
 import secrets
 import ssl
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
+
+from json_http import JsonHandler
 
 port, role_id, secret_id, ttl = int(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4])
 lock = threading.Lock()
@@ -29,27 +30,9 @@ def now_text():
     return time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body=None):
-        data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(JsonHandler):
     def error(self, status, *messages):
         self.reply(status, {"errors": list(messages)})
-
-    def body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        return json.loads(raw) if raw else {}
 
     def token_valid(self):
         token = self.headers.get("X-Vault-Token", "")
@@ -108,7 +91,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):
         path = self.path.split("?")[0]
-        body = self.body()
+        body = self.json_body()
         if path == "/v1/auth/approle/login":
             if body.get("role_id") != role_id or body.get("secret_id") != secret_id:
                 return self.error(400, "invalid role or secret ID")
